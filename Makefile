@@ -1,0 +1,37 @@
+# bankcrm: two commands on a bare machine with Python 3.11 — `make demo`, `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO   := bankcrm-data/demo-extract
+export BANKCRM_DATA_DIR ?= bankcrm-data
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/bankcrm generate --out $(DEMO) --customers 10000 --seed 20201231
+	$(BIN)/bankcrm db upgrade
+	$(BIN)/bankcrm import $(DEMO) --report bankcrm-data/import-report.json --rejects bankcrm-data/rejects.csv
+	$(BIN)/bankcrm info
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf bankcrm-data .pytest_cache .mypy_cache .ruff_cache

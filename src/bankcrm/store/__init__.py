@@ -1,0 +1,1 @@
+"""The CRM's own transactional store (SQLAlchemy 2): SQLite by default, PostgreSQL in production."""
