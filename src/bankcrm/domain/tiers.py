@@ -8,6 +8,7 @@ Chinese banks grade on average AUM with grace periods.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ class TierLadder:
 
     def __post_init__(self) -> None:
         bounds = self.bounds
-        if bounds[0] <= 0 or any(a >= b for a, b in zip(bounds, bounds[1:], strict=False)):
+        if bounds[0] <= 0 or any(a >= b for a, b in itertools.pairwise(bounds)):
             raise ValueError(f"tier bounds must be positive and strictly ascending: {bounds}")
 
     @property

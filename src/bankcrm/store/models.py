@@ -110,9 +110,7 @@ class Assignment(Base):
 
     __tablename__ = "assignments"
 
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.customer_id"), primary_key=True
-    )
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), primary_key=True)
     start_on: Mapped[date] = mapped_column(Date, primary_key=True)
     employee_id: Mapped[str] = mapped_column(ForeignKey("employees.employee_id"), index=True)
     end_on: Mapped[date | None] = mapped_column(Date)
