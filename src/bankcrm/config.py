@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -34,6 +34,8 @@ class CacheBackend(StrEnum):
 
 class TierSettings(BaseModel):
     """The tier ladder (lower bounds in yuan) and the tier rule."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, as at the top level
 
     gold: Decimal = Decimal(50_000)
     platinum: Decimal = Decimal(500_000)

@@ -29,9 +29,10 @@ PROVINCE_PREFIXES = frozenset(
     }
 )  # fmt: skip
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_FIXED_LINE = re.compile(r"0\d{2,3}-?\d{7,8}")
-_REGION = re.compile(r"\d{6}")
+# ASCII digits only: ``\d`` would also match full-width and other Unicode digits.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_FIXED_LINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}")
+_REGION = re.compile(r"[0-9]{6}")
 
 
 def resident_id_check_char(first17: str) -> str:

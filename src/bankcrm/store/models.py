@@ -27,8 +27,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ID = String(40)
-CODE = String(40)
+# Identifiers and names are Text, not VARCHAR(n): the core system decides their lengths, and a
+# limit here would turn one long value into a failed file on PostgreSQL.
+CODE = String(40)  # contract enumerations only: validated before they reach the store
 
 
 class Base(DeclarativeBase):
@@ -38,11 +39,11 @@ class Base(DeclarativeBase):
 class Branch(Base):
     __tablename__ = "branches"
 
-    branch_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    branch_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
     # Deferred so a branch tree can arrive in any order within one file (PostgreSQL).
     parent_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("branches.branch_id", deferrable=True, initially="DEFERRED"), index=True
+        Text, ForeignKey("branches.branch_id", deferrable=True, initially="DEFERRED"), index=True
     )
     level: Mapped[str] = mapped_column(CODE)
     region_code: Mapped[str] = mapped_column(String(6))
@@ -51,8 +52,8 @@ class Branch(Base):
 class Employee(Base):
     __tablename__ = "employees"
 
-    employee_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    employee_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.branch_id"), index=True)
     role: Mapped[str] = mapped_column(CODE)
     hired_on: Mapped[date] = mapped_column(Date)
@@ -62,8 +63,8 @@ class Employee(Base):
 class Product(Base):
     __tablename__ = "products"
 
-    product_code: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    product_code: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
     product_type: Mapped[str] = mapped_column(CODE)
     risk_level: Mapped[str | None] = mapped_column(String(2))
 
@@ -71,17 +72,17 @@ class Product(Base):
 class Customer(Base):
     __tablename__ = "customers"
 
-    customer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(Text, primary_key=True)
     customer_type: Mapped[str] = mapped_column(CODE)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Text)
     id_type: Mapped[str] = mapped_column(CODE)
-    id_number: Mapped[str] = mapped_column(String(40), index=True)
+    id_number: Mapped[str] = mapped_column(Text, index=True)
     gender: Mapped[str | None] = mapped_column(String(1))
     birth_date: Mapped[date | None] = mapped_column(Date)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Text)
     region_code: Mapped[str | None] = mapped_column(String(6))
-    occupation: Mapped[str | None] = mapped_column(String(100))
-    education: Mapped[str | None] = mapped_column(String(100))
+    occupation: Mapped[str | None] = mapped_column(Text)
+    education: Mapped[str | None] = mapped_column(Text)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.branch_id"), index=True)
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -94,7 +95,7 @@ class Account(Base):
 
     __tablename__ = "accounts"
 
-    account_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    account_id: Mapped[str] = mapped_column(Text, primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), index=True)
     product_code: Mapped[str] = mapped_column(ForeignKey("products.product_code"), index=True)
     opened_on: Mapped[date] = mapped_column(Date)
