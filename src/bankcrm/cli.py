@@ -25,6 +25,8 @@ from bankcrm.warehouse.layout import Warehouse
 app = typer.Typer(help="bankcrm: customer-relationship management for a bank branch network.")
 db_app = typer.Typer(help="The store's schema (Alembic migrations).")
 app.add_typer(db_app, name="db")
+warehouse_app = typer.Typer(help="The Parquet warehouse and its derived tables.")
+app.add_typer(warehouse_app, name="warehouse")
 console = Console()
 err = Console(stderr=True)
 
@@ -173,6 +175,21 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     settings = Settings()
     upgrade(make_engine(settings.store_url), revision)
     console.print(f"store at {settings.store_url_safe} is at revision {revision}")
+
+
+@warehouse_app.command("rebuild")
+def warehouse_rebuild() -> None:
+    """Re-grade customer_month with the current tier settings (the import does this itself
+    whenever the data or the settings changed)."""
+    settings = Settings()
+    importer = Importer(
+        make_engine(settings.store_url),
+        Warehouse(settings.warehouse_path),
+        settings.tiers.ladder(),
+        settings.tiers.rule(),
+    )
+    rows = importer.rebuild_customer_month()
+    console.print(f"customer_month rebuilt: {rows:,} customer-months")
 
 
 @app.command("info")

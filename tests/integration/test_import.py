@@ -171,3 +171,30 @@ def test_failure_midway_leaves_store_and_warehouse_as_before(
     retry = importer(store, tmp_path).run(second)
     assert retry.ok
     assert retry.tables[table].inserted + retry.tables[table].updated == retry.tables[table].read
+
+
+def _tier_counts(root: Path) -> dict[str, int]:
+    import duckdb  # noqa: PLC0415
+
+    paths = Warehouse(root / "warehouse").paths("customer_month")
+    with duckdb.connect() as con:
+        return dict(
+            con.sql(f"SELECT tier, count(*) FROM read_parquet({paths!r}) GROUP BY tier").fetchall()
+        )
+
+
+def test_changed_tier_settings_regrade_on_the_next_import(
+    store: Engine, small_extract: Path, tmp_path: Path
+) -> None:
+    from decimal import Decimal  # noqa: PLC0415
+
+    from bankcrm.domain.tiers import TierLadder  # noqa: PLC0415
+
+    importer(store, tmp_path).run(small_extract)
+    before = _tier_counts(tmp_path)
+    lower = TierLadder(gold=Decimal(1_000))  # far more customers reach gold
+    report = Importer(store, Warehouse(tmp_path / "warehouse"), ladder=lower).run(small_extract)
+    assert report.customer_month_rows == sum(before.values())  # rebuilt, same customer-months
+    after = _tier_counts(tmp_path)
+    assert after["standard"] < before["standard"]
+    assert sum(after.values()) == sum(before.values())

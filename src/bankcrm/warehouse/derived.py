@@ -8,6 +8,9 @@ credit cards in neither; no balance row = 0). The base at d: ``opened_on ≤ d``
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -19,6 +22,21 @@ from bankcrm.warehouse.layout import DATA_FILE, Warehouse, WarehouseTransaction
 from bankcrm.warehouse.tiering import tier_ranks
 
 CUSTOMER_MONTH = "customer_month"
+RULE_FILE = "_rule.json"  # the ladder and rule the tiers were graded with
+
+
+def rule_description(ladder: TierLadder, rule: TierRule) -> dict[str, str]:
+    """The grading settings as text, stored beside the table to notice when they change."""
+    return {k: str(v) for k, v in (asdict(ladder) | asdict(rule)).items()}
+
+
+def built_with(warehouse: Warehouse) -> dict[str, str] | None:
+    """The settings ``customer_month`` was last graded with; None if it was never built."""
+    file = warehouse.table_dir(CUSTOMER_MONTH) / RULE_FILE
+    if not file.exists():
+        return None
+    described: dict[str, str] = json.loads(file.read_text(encoding="utf-8"))
+    return described
 
 
 def _in_list(values: frozenset[str]) -> str:
@@ -92,6 +110,9 @@ def stage_customer_month(
     """Rebuild ``customer_month`` into the transaction's staging; returns the rows written."""
     table = build_customer_month(warehouse, ladder, rule)
     folder = wtx.stage_table(CUSTOMER_MONTH)
+    (folder / RULE_FILE).write_text(
+        json.dumps(rule_description(ladder, rule), sort_keys=True), encoding="utf-8"
+    )
     if table is None:
         return 0
     as_of = table["as_of"].to_numpy()
