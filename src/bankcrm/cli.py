@@ -138,20 +138,12 @@ def import_command(
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(result.to_json(), encoding="utf-8")
     table = Table(title=f"import run {result.run_id}: {folder}")
-    for column in (
-        "table",
-        "file",
-        "read",
-        "accepted",
-        "rejected",
-        "inserted",
-        "updated",
-        "unchanged",
-    ):
-        table.add_column(column, justify="left" if column in ("table", "file") else "right")
-    for name, t in result.tables.items():
+    table.add_column("file", no_wrap=True)
+    for column in ("read", "accepted", "rejected", "inserted", "updated", "unchanged"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for t in result.tables.values():
         counts = (t.read, t.accepted, t.rejected, t.inserted, t.updated, t.unchanged)
-        table.add_row(name, t.file, *(f"{n:,}" for n in counts))
+        table.add_row(t.file, *(f"{n:,}" for n in counts))
     console.print(table)
     for name, t in result.tables.items():
         for warning in t.warnings:

@@ -49,12 +49,12 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def db(extract: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Every table as all-text views, plus typed views ``t_<table>`` DuckDB infers."""
+    """Every table as text, plus typed copies ``t_<table>`` with the types DuckDB infers."""
     con = duckdb.connect()
     for name in TABLES:
         path = extract / f"{name}.csv"
-        con.execute(f"create view {name} as select * from read_csv('{path}', all_varchar = true, header = true)")
-        con.execute(f"create view t_{name} as select * from read_csv('{path}', header = true)")
+        con.execute(f"create table {name} as select * from read_csv('{path}', all_varchar = true, header = true)")
+        con.execute(f"create table t_{name} as select * from read_csv('{path}', header = true)")
     yield con
     con.close()
 
