@@ -126,3 +126,18 @@ def test_parquet_extract_loads_the_same_as_csv(
     for name, t in report.tables.items():
         assert (t.accepted, t.rejected) == (csv_rows(small_extract / f"{name}.csv"), 0), name
     shutil.rmtree(parquet)
+
+
+def test_two_files_for_one_table_fail_that_table(
+    store: Engine, extract_copy: Path, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    pq.write_table(
+        pacsv.read_csv(extract_copy / "customers.csv"), extract_copy / "customers.parquet"
+    )
+    report = importer(store, tmp_path).run(extract_copy)
+    assert not report.ok
+    assert any("customers" in file for file in report.failed)
+    assert "customers" not in report.tables
+    assert "accounts.csv" in report.not_loaded  # nothing after the failure is loaded

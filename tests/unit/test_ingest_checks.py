@@ -70,7 +70,7 @@ def _check(first17: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(resident_ids(), min_size=1, max_size=30))
 def test_resident_ids_agree_with_parse_resident_id(numbers: list[str]) -> None:
     result = checks.check_resident_ids(pa.array(numbers))
@@ -93,7 +93,7 @@ def credit_codes(draw: st.DrawFn) -> str:
     return code
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(credit_codes(), min_size=1, max_size=30))
 def test_credit_codes_agree_with_is_valid_credit_code(codes: list[str]) -> None:
     result = checks.check_credit_codes(pa.array(codes))
@@ -106,7 +106,7 @@ def phones(draw: st.DrawFn) -> str:
     return mutate(draw(st.from_regex(shape, fullmatch=True)), draw(st.data()))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(phones(), min_size=1, max_size=30))
 def test_phones_agree_with_is_valid_phone(numbers: list[str]) -> None:
     assert checks.valid_phone(pa.array(numbers)).tolist() == [is_valid_phone(p) for p in numbers]
@@ -119,7 +119,7 @@ def region_codes(draw: st.DrawFn) -> str:
     return mutate(prefix + draw(st.from_regex(r"[0-9]{4}", fullmatch=True)), draw(st.data()))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(region_codes(), min_size=1, max_size=30))
 def test_region_codes_agree_with_is_valid_region_code(codes: list[str]) -> None:
     result = checks.valid_region_code(pa.array(codes))
@@ -149,7 +149,7 @@ def date_texts(draw: st.DrawFn) -> str:
     return mutate(f"{year:04d}-{month:02d}-{day:02d}", draw(st.data()))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(date_texts(), min_size=1, max_size=30))
 def test_dates_agree_with_python_dates(texts: list[str]) -> None:
     result = dates.parse_dates(pa.array(texts))
@@ -182,7 +182,7 @@ def datetime_texts(draw: st.DrawFn) -> str:
     return mutate(f"{day}{sep}{hour:02d}:{minute:02d}:{second:02d}", draw(st.data()))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(datetime_texts(), min_size=1, max_size=30))
 def test_datetimes_agree_with_python_datetimes(texts: list[str]) -> None:
     result = dates.parse_datetimes(pa.array(texts))
@@ -224,7 +224,7 @@ def money_texts(draw: st.DrawFn) -> str:
     return mutate(sign + zeros + whole + decimals, draw(st.data()))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(money_texts(), min_size=1, max_size=30))
 def test_money_agrees_with_parse_yuan_within_decimal_18_2(texts: list[str]) -> None:
     result = checks.valid_money(pa.array(texts))
@@ -248,7 +248,7 @@ def test_full_width_digits_are_not_phone_or_region_digits() -> None:
     assert not checks.valid_region_code(pa.array(["11００００"])).any()
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.integers(0, 2)), max_size=40))
 def test_first_occurrences_keep_the_earliest_row(rows: list[tuple[str | None, int]]) -> None:
     left = pa.array([r[0] for r in rows], pa.string())

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from bankcrm.domain.contract import TABLES
 from bankcrm.domain.contract import RejectKind as R
 from bankcrm.domain.identity import (
     is_valid_credit_code,
@@ -19,6 +20,7 @@ from bankcrm.domain.identity import (
     parse_resident_id,
 )
 from bankcrm.synth.defects import TARGETS, bad_value, made_up_id
+from bankcrm.synth.ids import credit_codes
 
 MONEY = re.compile(r"-?\d+(\.\d{1,2})?")
 
@@ -34,7 +36,10 @@ def test_every_reject_kind_has_a_target() -> None:
 
 
 def test_bad_resident_ids_keep_birth_date_and_gender_digits() -> None:
-    valid = [make_resident_id("360502", date(1970 + i % 40, 1 + i % 12, 1 + i % 28), i) for i in range(300)]
+    valid = [
+        make_resident_id("360502", date(1970 + i % 40, 1 + i % 12, 1 + i % 28), i)
+        for i in range(300)
+    ]
     for before, after in zip(valid, broken(R.BAD_RESIDENT_ID, "id_number", valid), strict=True):
         assert after is not None
         assert parse_resident_id(before) is not None
@@ -43,11 +48,12 @@ def test_bad_resident_ids_keep_birth_date_and_gender_digits() -> None:
 
 
 def test_bad_credit_codes_fail_only_the_check_character() -> None:
-    from bankcrm.synth.ids import credit_codes
-
     valid = credit_codes(np.full(300, 360521), np.random.default_rng(3)).to_pylist()
     after = broken(R.BAD_CREDIT_CODE, "id_number", valid)
-    assert all(a is not None and not is_valid_credit_code(a) and a[:17] == v[:17] for a, v in zip(after, valid, strict=True))
+    assert all(
+        a is not None and not is_valid_credit_code(a) and a[:17] == v[:17]
+        for a, v in zip(after, valid, strict=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,27 +63,39 @@ def test_bad_credit_codes_fail_only_the_check_character() -> None:
         (R.BAD_REGION_CODE, "region_code", ["360502", "360521"] * 50, is_valid_region_code),
         (R.BAD_MONEY, "balance", ["0.00", "-12.30", "123456.78"] * 30, MONEY.fullmatch),
         (R.BAD_CURRENCY, "currency", ["CNY"] * 50, re.compile(r"[A-Z]{3}").fullmatch),
-        (R.BAD_BOOL, "customer_initiated", ["true"] * 50, {"true", "false", "1", "0", "Y", "N"}.__contains__),
+        (
+            R.BAD_BOOL,
+            "customer_initiated",
+            ["true"] * 50,
+            {"true", "false", "1", "0", "Y", "N"}.__contains__,
+        ),
     ],
 )
-def test_broken_values_fail_the_importer_rule(kind: R, column: str, values: list[str], still_valid: object) -> None:
+def test_broken_values_fail_the_importer_rule(
+    kind: R, column: str, values: list[str], still_valid: object
+) -> None:
     check = still_valid  # a predicate on the text
     assert all(callable(check) and check(v) for v in values)
-    assert not any(callable(check) and check(b) for b in broken(kind, column, values) if b is not None)
+    assert not any(
+        callable(check) and check(b) for b in broken(kind, column, values) if b is not None
+    )
 
 
 def test_negative_balances_are_well_formed_negative_money() -> None:
     values = broken(R.NEGATIVE_ASSET_BALANCE, "balance", ["100.00"] * 200)
-    assert all(v is not None and MONEY.fullmatch(v) and v.startswith("-") and v != "-0.00" for v in values)
+    assert all(
+        v is not None and MONEY.fullmatch(v) and v.startswith("-") and v != "-0.00" for v in values
+    )
 
 
 def test_bad_enums_are_outside_the_enumeration_whatever_the_case() -> None:
-    from bankcrm.domain.contract import TABLES
-
     for table, kind, column in TARGETS:
         if kind is R.BAD_ENUM:
             allowed = {v.lower() for v in TABLES[table].column(column).values}
-            assert all(b is not None and b.lower().strip() not in allowed for b in broken(kind, column, ["x"] * 40))
+            assert all(
+                b is not None and b.lower().strip() not in allowed
+                for b in broken(kind, column, ["x"] * 40)
+            )
 
 
 def test_gender_mismatch_flips_and_missing_value_empties() -> None:

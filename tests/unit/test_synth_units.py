@@ -71,10 +71,15 @@ def test_timeline_month_ends_and_year_ends() -> None:
     male=st.booleans(),
     seed=st.integers(min_value=0, max_value=2**32),
 )
-def test_resident_ids_decode_to_their_region_birth_date_and_gender(region: int, born: int, male: bool, seed: int) -> None:
+def test_resident_ids_decode_to_their_region_birth_date_and_gender(
+    region: int, born: int, male: bool, seed: int
+) -> None:
     b = as_date(born)
     number = resident_ids(
-        np.array([region]), np.array([b.year * 10_000 + b.month * 100 + b.day]), np.array([male]), np.random.default_rng(seed)
+        np.array([region]),
+        np.array([b.year * 10_000 + b.month * 100 + b.day]),
+        np.array([male]),
+        np.random.default_rng(seed),
     )[0].as_py()
     decoded = parse_resident_id(number)
     assert decoded is not None
@@ -102,7 +107,9 @@ def test_money_text_is_exact_yuan_with_two_decimals(fen: list[int]) -> None:
 
 def test_date_datetime_and_bool_text_follow_the_contract() -> None:
     day = day_number("2016-02-29")
-    assert text_column(dates(np.array([day, day]), np.array([False, True])), Kind.DATE).to_pylist() == ["2016-02-29", None]
+    assert text_column(
+        dates(np.array([day, day]), np.array([False, True])), Kind.DATE
+    ).to_pylist() == ["2016-02-29", None]
     seconds = np.array([day * 86_400 + 3_600 * 9 + 61])
     assert text_column(datetimes(seconds), Kind.DATETIME).to_pylist() == ["2016-02-29T09:01:01"]
     assert text_column(pa.array([True, False]), Kind.BOOL).to_pylist() == ["true", "false"]
@@ -123,7 +130,11 @@ def test_neutral_scenario_switches_every_phenomenon_off() -> None:
     assert neutral.young_closure_rate == 0.0
     assert len({neutral.outflow_share(y) for y in range(2010, 2030)}) == 1
     assert neutral.mobile_adoption_from[1] == neutral.mobile_adoption_to[1]
-    assert neutral.high_value_attrition_uncontacted == neutral.high_value_attrition_contacted == neutral.attrition_base_rate
+    assert (
+        neutral.high_value_attrition_uncontacted
+        == neutral.high_value_attrition_contacted
+        == neutral.attrition_base_rate
+    )
     assert neutral.maturity_runoff_share == 0.0
     assert neutral.single_product_share < 0.5 < planted.single_product_share
     assert neutral.dormant_share < 0.2 <= planted.dormant_share <= 1 / 3

@@ -72,7 +72,7 @@ def parse_resident_id(number: str) -> ResidentId | None:
 
 def make_resident_id(region_code: str, birth_date: date, sequence: int) -> str:
     """Build a valid resident ID; ``sequence`` (0-999) decides the gender by its parity."""
-    first17 = f"{region_code}{birth_date:%Y%m%d}{sequence:03d}"
+    first17 = f"{region_code}{birth_date.year:04d}{birth_date:%m%d}{sequence:03d}"
     return first17 + resident_id_check_char(first17)
 
 

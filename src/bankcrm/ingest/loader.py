@@ -16,8 +16,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from bankcrm.ingest.reader import ExtractReadError, find_table_file, read_table
-from bankcrm.ingest.validate import Lookups, validate
 from sqlalchemy import Engine, insert, update
 
 from bankcrm.domain.contract import TABLES, TableSpec
@@ -26,8 +24,10 @@ from bankcrm.domain.errors import BankcrmError
 from bankcrm.domain.tiers import TierLadder, TierRule
 from bankcrm.ingest.duplicates import possible_duplicate_customers
 from bankcrm.ingest.merge import compute_delta, stage_dimension, stage_fact
+from bankcrm.ingest.reader import ExtractReadError, find_table_file, read_table
 from bankcrm.ingest.report import ImportReport, TableReport, write_rejects
 from bankcrm.ingest.store_writer import write_balance_summary, write_rows
+from bankcrm.ingest.validate import Lookups, validate
 from bankcrm.store.models import ImportRun
 from bankcrm.warehouse.derived import built_with, rule_description, stage_customer_month
 from bankcrm.warehouse.layout import FACTS, Warehouse
@@ -66,9 +66,16 @@ class Importer:
         if not folder.is_dir():
             raise BankcrmError(f"{folder} is not a folder with an extract in it")
         report = self._start(folder, encoding, operator or getpass.getuser())
-        found = [(spec, find_table_file(folder, spec.name)) for spec in TABLES.values()]
-        files = [(spec, path) for spec, path in found if path is not None]
-        if not files:
+        files: list[tuple[TableSpec, Path]] = []
+        for spec in TABLES.values():
+            try:
+                path = find_table_file(folder, spec.name)
+            except ExtractReadError as error:  # e.g. two files for one table: which is meant?
+                report.failed[error.file] = str(error)
+                continue
+            if path is not None:
+                files.append((spec, path))
+        if not files and not report.failed:
             raise BankcrmError(f"{folder} holds no extract file ({', '.join(TABLES)})")
         rejects, changed = self._load_files(files, encoding, report, progress)
         if "customers" in changed:

@@ -90,7 +90,7 @@ def read_table(path: Path, spec: TableSpec, encoding: str = "utf-8") -> RawTable
             raise ExtractReadError(name, f"{name}: not a file type {spec.name} can come as")
     except Unreadable as error:
         raise ExtractReadError(name, f"{name} {error}") from None
-    extra = [c for c in header if c and c not in spec.column_names]
+    extra = list(dict.fromkeys(c for c in header if c and c not in spec.column_names))
     if extra:
         warnings.append(f"{name}: column(s) not in the contract ignored: {', '.join(extra)}")
     return RawTable(spec, name, table, warnings)

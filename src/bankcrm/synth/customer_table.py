@@ -20,7 +20,7 @@ from bankcrm.synth.customers import NEVER, CustomerFrame
 from bankcrm.synth.ids import credit_codes, fixed_lines, mobile_phones, resident_ids
 from bankcrm.synth.names import company_names, person_names
 from bankcrm.synth.timeline import DAYS_PER_YEAR, Timeline
-from bankcrm.synth.util import make_ids, pick
+from bankcrm.synth.util import make_ids, pick, scatter
 
 CUSTOMER_ID_DIGITS = 10
 # Individuals identified by another document than the resident ID (foreign residents etc.).
@@ -71,20 +71,30 @@ def _id_numbers(
     birth_ymd: npt.NDArray[np.int64],
     rng: np.random.Generator,
 ) -> tuple[pa.Array, pa.Array]:
+    """(id_type, id_number): credit codes for companies, resident IDs for residents, and a
+    passport or permit number for the few foreigners; each made only for its own rows."""
     n = len(c)
-    kind = rng.integers(0, len(OTHER_ID_TYPES), n)
-    id_type = np.where(
-        c.corporate, str(IdType.UNIFIED_SOCIAL_CREDIT_CODE), str(IdType.RESIDENT_ID)
-    ).astype(object)
-    id_type[other] = np.asarray([str(t) for t in OTHER_ID_TYPES], dtype=object)[kind[other]]
-    foreign = pc.binary_join_element_wise(
-        pick(OTHER_ID_PREFIX, kind), make_ids("", rng.integers(0, 10**8, n), 8), ""
+    company = np.flatnonzero(c.corporate)
+    foreign = np.flatnonzero(other)
+    resident = np.flatnonzero(~c.corporate & ~other)
+    kind = rng.integers(0, len(OTHER_ID_TYPES), len(foreign))
+    foreign_number = pc.binary_join_element_wise(
+        pick(OTHER_ID_PREFIX, kind), make_ids("", rng.integers(0, 10**8, len(foreign)), 8), ""
     )
-    number = pc.if_else(
-        pa.array(c.corporate),
-        credit_codes(c.region, rng),
-        pc.if_else(pa.array(other), foreign, resident_ids(c.region, birth_ymd, c.male, rng)),
+    number = scatter(
+        [
+            (company, credit_codes(c.region[company], rng)),
+            (foreign, foreign_number),
+            (
+                resident,
+                resident_ids(c.region[resident], birth_ymd[resident], c.male[resident], rng),
+            ),
+        ],
+        n,
     )
+    id_type = np.where(c.corporate, str(IdType.UNIFIED_SOCIAL_CREDIT_CODE), str(IdType.RESIDENT_ID))
+    id_type = id_type.astype(object)
+    id_type[foreign] = np.asarray([str(t) for t in OTHER_ID_TYPES], dtype=object)[kind]
     return pa.array(id_type, pa.string()), number
 
 
@@ -104,12 +114,22 @@ def customer_table(c: CustomerFrame, timeline: Timeline, rng: np.random.Generato
     u = rng.random(n)
     fixed = np.where(ind, u < np.where(age > 70, 0.25, 0.03), u < 0.75)
     no_phone = ind & (rng.random(n) < np.where(age > 70, 0.10, 0.02))
-    phone = pc.if_else(pa.array(fixed), fixed_lines(rng, n), mobile_phones(rng, n))
+    landline, mobile = np.flatnonzero(fixed), np.flatnonzero(~fixed)
+    phone = scatter(
+        [(landline, fixed_lines(rng, len(landline))), (mobile, mobile_phones(rng, len(mobile)))], n
+    )
     occupation = categorical(rng, OCCUPATION_P, np.digitize(age, [23, 60]))
     cohort = np.digitize(y, [1960, 1980, 1990])
     education = categorical(rng, EDUCATION_P, cohort)
     risk = categorical(rng, RISK_P, np.zeros(n, np.int64))
-    names = pc.if_else(pa.array(c.corporate), company_names(rng, n), person_names(rng, c.male, y))
+    company, person = np.flatnonzero(c.corporate), np.flatnonzero(ind)
+    names = scatter(
+        [
+            (company, company_names(rng, len(company))),
+            (person, person_names(rng, c.male[person], y[person])),
+        ],
+        n,
+    )
     closed = c.exit >= NEVER
     return typed_table(
         CUSTOMERS,

@@ -116,7 +116,7 @@ def _extra_products(
     # Some holders have no slot open at a given time (between episodes): aim higher.
     target = min(0.98, (1.0 - params.single_product_share) / (1.0 - SLOT_GAP_SHARE))
     lo, hi = -10.0, 10.0
-    for _ in range(40):  # bisection on the intercept: mean P(K >= 1) over the active = target
+    for _ in range(30):  # bisection on the intercept: mean P(K >= 1) over the active = target
         mid = (lo + hi) / 2
         p = 1 / (1 + np.exp(-(mid + 1.2 * z + 2.0 * corporate)))
         lo, hi = (mid, hi) if p[~dormant].mean() * (~dormant).mean() < target else (lo, mid)

@@ -47,6 +47,18 @@ def pick(values: npt.ArrayLike, index: IntArray) -> pa.Array:
     return table.take(pa.array(index, mask=index < 0))
 
 
+def scatter(parts: list[tuple[IntArray, pa.Array]], n: int) -> pa.Array:
+    """One array of length ``n`` from parts computed for disjoint row subsets: (rows, values)."""
+    rows = np.concatenate([r for r, _ in parts])
+    if len(rows) != n:
+        raise ValueError("scatter parts must cover every row exactly once")
+    position = np.empty(n, np.int64)
+    position[rows] = np.arange(n)
+    return pa.concat_arrays(
+        [pa.array(v) if not isinstance(v, pa.Array) else v for _, v in parts]
+    ).take(pa.array(position))
+
+
 def monthly_probability(yearly: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """The monthly probability that compounds to a yearly probability."""
     return 1.0 - (1.0 - np.asarray(yearly, dtype=np.float64)) ** (1.0 / 12.0)
