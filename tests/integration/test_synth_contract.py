@@ -114,6 +114,21 @@ def test_keys_are_unique_and_references_resolve(db: duckdb.DuckDBPyConnection) -
                 assert count(db, dangling) == 0, (name, column.name)
 
 
+def test_no_two_customers_share_an_identity_number(extract: Path) -> None:
+    """Real ID numbers are unique; a shared one would show as a false possible duplicate."""
+    from bankcrm.synth import SynthOptions, generate  # noqa: PLC0415
+
+    # Many customers per region and birth date, so random sequence numbers would collide.
+    crowded = extract.parent / "crowded"
+    generate(crowded, SynthOptions(customers=20_000, start="2020-11", end="2020-12", seed=11))
+    with duckdb.connect() as con:
+        total, distinct = con.sql(
+            f"select count(*), count(distinct id_number) "
+            f"from read_csv('{crowded / 'customers.csv'}', all_varchar=true)"
+        ).fetchall()[0]
+    assert total == distinct == 20_000
+
+
 def test_periods_end_after_they_start(db: duckdb.DuckDBPyConnection) -> None:
     for name, spec in TABLES.items():
         for start, end in spec.periods:

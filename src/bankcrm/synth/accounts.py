@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from bankcrm.domain.enums import ProductType
 from bankcrm.synth.customers import NEVER, CustomerFrame
-from bankcrm.synth.products import IS_ASSET, IS_RUNOFF, IS_TERM, TYPES, Catalogue
+from bankcrm.synth.products import IS_ASSET, IS_LOAN, IS_RUNOFF, IS_TERM, TYPES, Catalogue
 from bankcrm.synth.scenario import ScenarioParams
 from bankcrm.synth.timeline import DAYS_PER_YEAR, Timeline, add_months
 from bankcrm.synth.util import expand
@@ -31,21 +31,8 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 P = ProductType
-# Slot product-type weights by segment: individual <50k, 50k-500k, 500k+ yuan; corporate.
-SLOT_TYPES = (
-    P.DEMAND_DEPOSIT,
-    P.TIME_DEPOSIT,
-    P.LARGE_CD,
-    P.WEALTH_MANAGEMENT,
-    P.FUND,
-    P.INSURANCE,
-    P.BOND,
-    P.PRECIOUS_METAL,
-    P.MORTGAGE_LOAN,
-    P.CONSUMER_LOAN,
-    P.BUSINESS_LOAN,
-    P.CREDIT_CARD,
-)
+# Slot product-type weights (columns: products.TYPES order, demand deposit first) by segment
+# (rows): individual <50k, 50k-500k, 500k+ yuan; corporate.
 SLOT_WEIGHTS = np.array(
     [
         [0.005, 0.34, 0.00, 0.02, 0.04, 0.07, 0.03, 0.03, 0.12, 0.09, 0.03, 0.25],
@@ -54,7 +41,6 @@ SLOT_WEIGHTS = np.array(
         [0.000, 0.35, 0.10, 0.25, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00, 0.30, 0.00],
     ]
 )
-SLOT_TYPE_CODES = np.array([TYPES.index(t) for t in SLOT_TYPES])
 MINIMUM_YUAN = {P.LARGE_CD: 200_000.0, P.WEALTH_MANAGEMENT: 50_000.0}
 RENEWAL = {P.TIME_DEPOSIT: 0.75, P.LARGE_CD: 0.4, P.WEALTH_MANAGEMENT: 0.65, P.BOND: 0.0}
 # Loan amounts; any other slot's "principal" is a credit card's typical monthly spending.
@@ -69,7 +55,6 @@ SLOT_HISTORY_YEARS = 8  # a slot's first episode may start this long before the 
 EPISODE_GAP_YEARS = 0.5  # mean gap between two holding episodes of a slot (loans: 3 years)
 CARD = TYPES.index(P.CREDIT_CARD)
 RENEWAL_P = np.array([RENEWAL.get(t, 0.0) for t in TYPES])
-IS_LOAN_TYPE = np.array([t in LOAN_TERMS for t in TYPES])
 LOAN_TERM_MONTHS = np.array([LOAN_TERMS.get(t, (0, 0)) for t in TYPES], dtype=np.int64)
 LOAN_MEDIAN = np.array([LOAN_MEDIAN_YUAN.get(t, 3_000.0) for t in TYPES])
 
@@ -107,9 +92,9 @@ def _slot_types(
     wealth = c.wealth[customer]
     segment = np.where(c.corporate[customer], 3, np.digitize(wealth, [50_000, 500_000]))
     cumulative = np.cumsum(SLOT_WEIGHTS / SLOT_WEIGHTS.sum(axis=1, keepdims=True), axis=1)
-    pick = np.minimum((rng.random(len(customer))[:, None] >= cumulative[segment]).sum(axis=1), 11)
+    drawn = (rng.random(len(customer))[:, None] >= cumulative[segment]).sum(axis=1)
+    ptype = np.minimum(drawn, len(TYPES) - 1)  # a type code
     share = rng.uniform(0.2, 0.55, len(customer))
-    ptype = SLOT_TYPE_CODES[pick]
     for product_type, minimum in MINIMUM_YUAN.items():  # too small for the product: a deposit
         small = (ptype == TYPES.index(product_type)) & (share * wealth < minimum)
         ptype[small] = TYPES.index(P.TIME_DEPOSIT)
@@ -171,7 +156,6 @@ def _one_episode(
     slots: _Slots,
     index: IntArray,
     begin: IntArray,
-    params: ScenarioParams,
     catalogue: Catalogue,
     rng: np.random.Generator,
 ) -> tuple[dict[str, IntArray], IntArray]:
@@ -189,7 +173,7 @@ def _one_episode(
         rng,
     )
     o = np.flatnonzero(~term)
-    loan = IS_LOAN_TYPE[ptype[o]]
+    loan = IS_LOAN[ptype[o]]
     o_open = begin[o]
     o_mat = np.where(loan, add_months(o_open, slots.loan_months[index[o]]), NEVER)
     life = (rng.exponential(np.where(ptype[o] == CARD, 20.0, 4.0)) * DAYS_PER_YEAR).astype(np.int64)
@@ -214,7 +198,6 @@ def _one_episode(
 def _slot_accounts(
     slots: _Slots,
     first: IntArray,
-    params: ScenarioParams,
     catalogue: Catalogue,
     rng: np.random.Generator,
 ) -> dict[str, IntArray]:
@@ -227,10 +210,12 @@ def _slot_accounts(
     parts: list[dict[str, IntArray]] = []
     index = np.flatnonzero(first < slots.limit)
     begin = first[index]
-    while len(index):  # a loop over successive episodes (a dozen at most), not over rows
-        accounts, end = _one_episode(slots, index, begin, params, catalogue, rng)
+    while True:  # a loop over successive episodes (a dozen at most), not over rows
+        accounts, end = _one_episode(slots, index, begin, catalogue, rng)
         parts.append(accounts)
-        gap_years = np.where(IS_LOAN_TYPE[slots.ptype[index]], 3.0, EPISODE_GAP_YEARS)
+        if not len(index):
+            break
+        gap_years = np.where(IS_LOAN[slots.ptype[index]], 3.0, EPISODE_GAP_YEARS)
         following = end + 1 + (rng.exponential(gap_years) * DAYS_PER_YEAR).astype(np.int64)
         again = (end < NEVER) & (following < slots.limit[index])
         index, begin = index[again], following[again]
@@ -271,7 +256,7 @@ def plan_accounts(
         customer
     ]
     first = lo + (rng.exponential(0.5, len(customer)) * DAYS_PER_YEAR).astype(np.int64)
-    a = _slot_accounts(slots, first, params, catalogue, rng)
+    a = _slot_accounts(slots, first, catalogue, rng)
     slot = a["slot"]
     primary_product = np.where(c.corporate, np.flatnonzero(catalogue.code == "DD002")[0], 0)
     k = len(slot)

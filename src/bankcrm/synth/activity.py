@@ -12,110 +12,48 @@ on the previous month-end balance), loan instalments and credit-card repayments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
 from bankcrm.synth import ledger as tx
-from bankcrm.synth.accounts import CARD, AccountPlan
-from bankcrm.synth.balances import Paths
+from bankcrm.synth.accounts import CARD
 from bankcrm.synth.channels import INTERNET as INTERNET_ENROLLMENT
 from bankcrm.synth.channels import Enrollments
+from bankcrm.synth.chunk import Chunk, seconds
 from bankcrm.synth.customers import NEVER, CustomerFrame
 from bankcrm.synth.products import IS_LOAN
-from bankcrm.synth.scenario import ScenarioParams
-from bankcrm.synth.timeline import DAYS_PER_YEAR, Timeline, month_first_day, month_of
+from bankcrm.synth.timeline import DAYS_PER_YEAR, month_first_day, month_of
 
 IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 DEMAND_INTEREST = 0.0035  # yearly rate on demand deposits
-HOURS = np.array(
-    [[9, 17], [6, 23], [7, 24], [7, 24], [7, 24], [9, 22], [0.5, 4], [8, 20]]
-)  # by channel
-# Everyday kinds: weight (before third-party payments take their share), median yuan, log
-# spread, wealth elasticity, direction, channel, counterparty, memo.
+PAYMENT_COUNT_FACTOR = 1.2  # share of everyday transactions that are third-party payments,
+# per unit of the planted outflow share
+# Everyday kinds: weight (third-party payments take their share first), median yuan, log
+# spread, wealth elasticity, sign, channel, counterparty type, memo.
+KINDS = (
+    (0.26, 150.0, 1.0, 0.2, -1, tx.POS, tx.MERCHANT, "消费"),
+    (0.20, 800.0, 0.6, 0.2, -1, tx.ATM, tx.OTHER_PARTY, "ATM取款"),
+    (0.08, 3000.0, 0.9, 0.35, 1, tx.COUNTER, tx.OTHER_PARTY, "现金存入"),
+    (0.08, 2000.0, 0.9, 0.35, -1, tx.COUNTER, tx.OTHER_PARTY, "现金支取"),
+    (0.18, 2000.0, 1.2, 0.4, -1, tx.COUNTER, tx.OTHER_BANK, "转账"),
+    (0.10, 2500.0, 1.2, 0.4, 1, tx.OTHER_CHANNEL, tx.OTHER_BANK, "转账"),
+    (0.06, 120.0, 0.6, 0.0, -1, tx.COUNTER, tx.MERCHANT, "代缴费"),
+    (0.04, 800.0, 1.0, 0.2, 1, tx.THIRD_PARTY, tx.PAYMENT, "提现"),
+    (0.00, 400.0, 1.3, 0.3, -1, tx.THIRD_PARTY, tx.PAYMENT, "快捷支付"),
+)
 POS, ATM_CASH, CASH_IN, CASH_OUT, TRANSFER_OUT, TRANSFER_IN, BILL, PAYMENT_IN, PAYMENT_OUT = range(
     9
 )
-KIND_WEIGHT = np.array([0.26, 0.20, 0.08, 0.08, 0.18, 0.10, 0.06, 0.04])
-KIND_MEDIAN = np.array([150.0, 800.0, 3000.0, 2000.0, 2000.0, 2500.0, 120.0, 800.0, 400.0])
-KIND_SIGMA = np.array([1.0, 0.6, 0.9, 0.9, 1.2, 1.2, 0.6, 1.0, 1.3])
-KIND_ELASTICITY = np.array([0.2, 0.2, 0.35, 0.35, 0.4, 0.4, 0.0, 0.2, 0.3])
-KIND_SIGN = np.array([-1, -1, 1, -1, -1, 1, -1, 1, -1])
-KIND_CHANNEL = np.array(
-    [
-        tx.POS,
-        tx.ATM,
-        tx.COUNTER,
-        tx.COUNTER,
-        tx.COUNTER,
-        tx.OTHER_CHANNEL,
-        tx.COUNTER,
-        tx.THIRD_PARTY,
-        tx.THIRD_PARTY,
-    ]
-)
-KIND_PARTY = np.array(
-    [
-        tx.MERCHANT,
-        tx.OTHER_PARTY,
-        tx.OTHER_PARTY,
-        tx.OTHER_PARTY,
-        tx.OTHER_BANK,
-        tx.OTHER_BANK,
-        tx.MERCHANT,
-        tx.PAYMENT,
-        tx.PAYMENT,
-    ]
-)
-KIND_MEMO = np.array(
-    [
-        tx.MEMO[m]
-        for m in (
-            "消费",
-            "ATM取款",
-            "现金存入",
-            "现金支取",
-            "转账",
-            "转账",
-            "代缴费",
-            "提现",
-            "快捷支付",
-        )
-    ]
-)
-PAYMENT_COUNT_FACTOR = (
-    1.2  # share of everyday transactions that are third-party payments / planted share
-)
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Everything the transaction generators read about one chunk of customers."""
-
-    customers: CustomerFrame
-    plan: AccountPlan
-    fen: IntArray  # balances, accounts x months
-    paths: Paths
-    enrollments: Enrollments
-    timeline: Timeline
-    params: ScenarioParams
-
-    def primary_row(self) -> IntArray:
-        row = np.empty(len(self.customers), np.int64)
-        row[self.plan.customer[self.plan.primary]] = np.flatnonzero(self.plan.primary)
-        return row
-
-
-def seconds(channel: IntArray, rng: np.random.Generator) -> IntArray:
-    """Time of day in seconds, within the channel's opening hours."""
-    lo, hi = HOURS[channel, 0], HOURS[channel, 1]
-    return np.asarray((lo + rng.random(len(channel)) * (hi - lo)) * 3600, dtype=np.int64)
+_columns = list(zip(*KINDS, strict=True))
+KIND_WEIGHT = np.array(_columns[0][:-1])
+KIND_MEDIAN, KIND_SIGMA, KIND_ELASTICITY = (np.array(c, dtype=np.float64) for c in _columns[1:4])
+KIND_SIGN, KIND_CHANNEL, KIND_PARTY = (np.array(c, dtype=np.int64) for c in _columns[4:7])
+KIND_MEMO = np.array([tx.MEMO[m] for m in _columns[7]])
 
 
 def wealth_factor(c: CustomerFrame) -> npt.NDArray[np.float64]:
+    """Amounts scale with wealth (relative to 20 000 yuan), within sane bounds."""
     return np.clip(c.wealth / 20_000.0, 0.03, 3_000.0)
 
 
@@ -226,7 +164,7 @@ def batch(k: Chunk, ledger: tx.Ledger, rng: np.random.Generator) -> None:
     paid = np.flatnonzero(c.salary > 0)
     r, _, day = _monthly(prim[paid], 5 + 5 * (c.number[paid] % 3), k)
     who = k.plan.customer[r]
-    keep = day < c.dormant_from[who]
+    keep = (day < c.dormant_from[who]) & (day < c.retirement[who])
     r, day, who = r[keep], day[keep], who[keep]
     amount = (
         c.salary[who]
@@ -246,6 +184,8 @@ def batch(k: Chunk, ledger: tx.Ledger, rng: np.random.Generator) -> None:
     retired = np.flatnonzero(c.pension > 0)
     r, _, day = _monthly(prim[retired], np.full(len(retired), 8), k)
     who = k.plan.customer[r]
+    keep = day >= c.retirement[who]
+    r, day, who = r[keep], day[keep], who[keep]
     _post(
         ledger,
         r,
@@ -325,14 +265,4 @@ def _post(
         name=name,
         memo=np.full(n, tx.MEMO[memo]),
         initiated=np.zeros(n, bool),
-    )
-
-
-def posting_day_ok(k: Chunk, account: IntArray, day: IntArray) -> BoolArray:
-    """Inside the range and while the account is open (the opening and closing days included)."""
-    t = k.timeline
-    return (
-        (day >= k.plan.opened[account])
-        & (day <= np.minimum(k.plan.closed[account], t.end_day))
-        & (day >= t.start_day)
     )

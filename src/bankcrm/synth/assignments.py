@@ -143,6 +143,8 @@ def _contacts(
 
 def last_contact_before(a: Assignments, customer: IntArray, day: IntArray) -> IntArray:
     """Day of each customer's last logged contact strictly before ``day`` (-NEVER if none)."""
+    if not len(a.contact_day):
+        return np.full(len(customer), -NEVER)
     key = a.contact_customer * NEVER * 4 + a.contact_day
     probe = customer * NEVER * 4 + day
     i = np.searchsorted(key, probe, side="left") - 1

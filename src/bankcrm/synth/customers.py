@@ -56,7 +56,8 @@ class CustomerFrame:
     adoption_rank: FloatArray  # uniform in [0, 1): low = early mobile-banking adopter
     neglected: BoolArray
     salary: FloatArray  # yuan a month paid through the bank in the start year; 0 = none
-    pension: FloatArray  # yuan a month; 0 = none
+    pension: FloatArray  # yuan a month once retired; 0 = none
+    retirement: IntArray  # day of statutory retirement (60 for men, 55 for women); NEVER
     protected: BoolArray  # private-bank anchors: never close, never attrite
 
     def __len__(self) -> int:
@@ -175,14 +176,16 @@ def make_customers(
     # Independent of age on purpose: a birth-cohort link would drift the adopted share of a
     # stationary base as cohorts replace each other, and the neutral scenario must stay flat.
     adoption_rank = rng.random(n)
-    working = ~corporate & (age_end > 22) & (age_end < 62)
+    male = np.where(corporate, False, rng.random(n) < 0.5)
+    retirement = np.where(corporate, NEVER, birth + np.where(male, 60, 55) * 36525 // 100)
+    working = ~corporate & (age_end > 20) & (retirement > timeline.start_day)
     salary = np.where(working & (rng.random(n) < 0.30), rng.lognormal(np.log(3_500), 0.35, n), 0.0)
-    retired = ~corporate & (age_end >= 62)
+    retired = ~corporate & (retirement <= timeline.end_day)
     pension = np.where(retired & (rng.random(n) < 0.6), rng.lognormal(np.log(2_400), 0.3, n), 0.0)
     return CustomerFrame(
         number=np.arange(n, dtype=np.int64),
         corporate=corporate,
-        male=np.where(corporate, False, rng.random(n) < 0.5),
+        male=male,
         birth=birth,
         opened=opened,
         exit=exit_,
@@ -196,5 +199,6 @@ def make_customers(
         neglected=rng.random(n) < NEGLECTED_SHARE,
         salary=salary,
         pension=pension,
+        retirement=retirement,
         protected=protected,
     )

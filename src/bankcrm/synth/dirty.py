@@ -80,59 +80,57 @@ class Injector:
         extra = rng.integers(0, n_targets, max(total - int(base.sum()), 0))
         return base + np.bincount(extra, minlength=n_targets)
 
+    def _sources(self, name: str, typed: pa.Table, context: dict[str, np.ndarray], first: bool,
+                 rng: np.random.Generator) -> tuple[IntArray, IntArray]:  # fmt: skip
+        """(row copied, index of its target in ``TARGETS`` of the table) of every bad row."""
+        targets = [(kind, column) for table, kind, column in TARGETS if table == name]
+        n = typed.num_rows
+        quotas = self._quotas(len(targets), n, first, rng)
+        # Copies of one row get different fresh keys in a table with a single key; moving a
+        # date key is the same move for both, so there each row is copied at most once.
+        reuse = name not in DATE_KEY
+        used = np.zeros(n, bool)
+        source, which = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for t, (kind, column) in enumerate(targets):  # a loop over the table's targets
+            allowed = eligible(kind, column, typed, context)
+            candidates = np.flatnonzero(allowed & ~used)
+            if reuse and len(candidates) < quotas[t]:
+                candidates = np.flatnonzero(allowed)
+            picked = rng.choice(candidates, min(int(quotas[t]), len(candidates)), replace=False)
+            used[picked] = True
+            source.append(picked)
+            which.append(np.full(len(picked), t))
+        return np.concatenate(source).astype(np.int64), np.concatenate(which).astype(np.int64)
+
     def inject(
         self, sink: TableSink, typed: pa.Table, text: pa.Table, context: dict[str, np.ndarray]
     ) -> pa.Table:
         """``text`` (the chunk as written) with bad rows placed at random among its rows."""
-        name = sink.spec.name
+        name, n = sink.spec.name, typed.num_rows
         call = self.calls.get(name, 0)
         self.calls[name] = call + 1
-        targets = [(kind, column) for table, kind, column in TARGETS if table == name]
-        n = typed.num_rows
+        rng = stream(self.seed, "dirty", TABLE_NUMBER[name], call)
         if n == 0:
             return text
-        rng = stream(self.seed, "dirty", TABLE_NUMBER[name], call)
-        quotas = self._quotas(len(targets), n, call == 0, rng)
-        used = np.zeros(n, bool)
-        source, which = [], []
-        for t, ((kind, column), quota) in enumerate(
-            zip(targets, quotas, strict=True)
-        ):  # over targets
-            candidates = np.flatnonzero(eligible(kind, column, typed, context) & ~used)
-            picked = rng.choice(candidates, min(int(quota), len(candidates)), replace=False)
-            used[picked] = True
-            source.append(picked)
-            which.append(np.full(len(picked), t))
-        src, target = (
-            np.concatenate(source).astype(np.int64),
-            np.concatenate(which).astype(np.int64),
-        )
+        src, target = self._sources(name, typed, context, call == 0, rng)
         if len(src) == 0:
             return text
-        kind_of = np.asarray([str(kind) for kind, _ in targets], dtype=object)
-        label_of = np.asarray(
-            [
-                "+".join(sink.spec.key) if kind is R.DUPLICATE_KEY else column
-                for kind, column in targets
-            ],
-            dtype=object,
-        )
-        duplicate = kind_of[target] == str(R.DUPLICATE_KEY)
+        targets = [(kind, column) for table, kind, column in TARGETS if table == name]
+        duplicate = np.array([kind is R.DUPLICATE_KEY for kind, _ in targets])[target]
         columns = {
             c: text.column(c).take(pa.array(src)).combine_chunks() for c in text.column_names
         }
         typed_copy = typed.take(pa.array(src))
         moved = self._refresh_keys(name, columns, typed_copy, ~duplicate, typed)
-        for t, (kind, column) in enumerate(targets):  # over targets
+        for t, (kind, column) in enumerate(targets):  # a loop over the table's targets
             rows = np.flatnonzero(target == t)
             if len(rows) and kind is not R.DUPLICATE_KEY:
-                values = self._broken(
+                broken = self._broken(
                     name, kind, column, rows, columns, typed_copy, moved, src, context, rng
                 )
-                mask = np.zeros(len(src), bool)
-                mask[rows] = True
+                mask = pa.array(np.isin(np.arange(len(src)), rows))
                 columns[column] = pc.replace_with_mask(
-                    columns[column], pa.array(mask), values.cast(pa.string())
+                    columns[column], mask, broken.cast(pa.string())
                 )
         copies = pa.table(columns).cast(text.schema)
         # A duplicate comes after its original (the importer keeps the first); a row pointing
@@ -142,18 +140,28 @@ class Injector:
         order = np.argsort(np.concatenate([2 * np.arange(n) + 1, 2 * slot]), kind="stable")
         position = np.empty(len(order), np.int64)
         position[order] = np.arange(len(order))
+        self._record(sink, targets, target, sink.rows + position[n:] + 2)
+        return pa.concat_tables([text, copies]).take(pa.array(order))
+
+    def _record(self, sink: TableSink, targets: list[tuple[R, str]], target: IntArray,
+                line: IntArray) -> None:  # fmt: skip
+        """Remember the defects.csv rows of bad rows written at ``line`` of ``sink``'s file."""
+        kind_of = np.asarray([str(kind) for kind, _ in targets], dtype=object)
+        key = "+".join(sink.spec.key)
+        label_of = np.asarray(
+            [key if k is R.DUPLICATE_KEY else c for k, c in targets], dtype=object
+        )
         self.records.append(
             pa.table(
                 {
-                    "file": pa.array(np.full(len(src), sink.path.name, dtype=object), pa.string()),
-                    "line": pa.array(sink.rows + position[n:] + 2),
+                    "file": pa.array(np.full(len(line), sink.path.name, dtype=object), pa.string()),
+                    "line": pa.array(line),
                     "column": pa.array(label_of[target], pa.string()),
                     "kind": pa.array(kind_of[target], pa.string()),
                 }
             )
         )
-        self.counts[name] = self.counts.get(name, 0) + len(src)
-        return pa.concat_tables([text, copies]).take(pa.array(order))
+        self.counts[sink.spec.name] = self.counts.get(sink.spec.name, 0) + len(line)
 
     @staticmethod
     def _after_parent(sink: TableSink, text: pa.Table, copies: pa.Table) -> IntArray:

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from bankcrm.synth import ledger as tx
 from bankcrm.synth.accounts import ATTRITION, CUSTOMER_CLOSED, REDEEMED, RUNOFF, TO_DEMAND
-from bankcrm.synth.activity import Chunk, posting_day_ok, seconds
+from bankcrm.synth.chunk import Chunk, seconds
 from bankcrm.synth.products import IS_ASSET
 
 IntArray = npt.NDArray[np.int64]
@@ -25,7 +25,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def _channel(k: Chunk, customer: IntArray, day: IntArray, rng: np.random.Generator) -> IntArray:
-    """Where a customer acts in person-or-app matters: mobile once enrolled, else the counter."""
+    """The channel of what customers do themselves: mostly mobile once enrolled, else counter."""
     mobile = (k.enrollments.mobile_day[customer] <= day) & (rng.random(len(customer)) < 0.7)
     return np.where(mobile, tx.MOBILE, tx.COUNTER)
 
@@ -230,7 +230,7 @@ def _closings(k: Chunk, ledger: tx.Ledger, prim: IntArray, rng: np.random.Genera
 def keep_valid(k: Chunk, ledger: tx.Ledger) -> None:
     """Drop postings outside the range or outside their account's life (a generator's safety
     net: no transaction is ever booked before its account opened)."""
-    ok = posting_day_ok(
-        k, ledger.column("account").astype(np.int64), ledger.column("day").astype(np.int64)
+    ok = k.posting_day_ok(
+        ledger.column("account").astype(np.int64), ledger.column("day").astype(np.int64)
     )
     ledger.parts = {key: [ledger.column(key)[ok]] for key in ledger.parts}

@@ -51,8 +51,21 @@ def resident_ids(
     rng: np.random.Generator,
 ) -> pa.Array:
     """18-character GB 11643 numbers: region, birth date, a sequence whose last digit is odd for
-    men and even for women, and the check character."""
-    sequence = 2 * rng.integers(0, 500, len(region)) + male.astype(np.int64)
+    men and even for women, and the check character.
+
+    Numbers are unique, as real ones are: people who share region, birth date and gender get
+    consecutive sequence numbers from a random start (up to 500 such people per group).
+    """
+    n = len(region)
+    group = (region * 10**8 + birth_yyyymmdd) * 2 + male.astype(np.int64)
+    order = np.argsort(group, kind="stable")
+    sorted_group = group[order]
+    first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    start = rng.integers(0, 500, n)[order][group_start]  # one random start per group
+    half = np.empty(n, dtype=np.int64)
+    half[order] = (start + np.arange(n) - group_start) % 500
+    sequence = 2 * half + male.astype(np.int64)
     digits = _digits(region * 10**11 + birth_yyyymmdd * 1000 + sequence, 17)
     check = (digits @ np.asarray(RESIDENT_ID_WEIGHTS, dtype=np.int64)) % 11
     alphabet = np.frombuffer(RESIDENT_ID_CHECK_CHARS.encode(), np.uint8)

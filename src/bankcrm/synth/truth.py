@@ -17,9 +17,9 @@ import numpy.typing as npt
 
 from bankcrm.domain.contract import CONTRACT_VERSION
 from bankcrm.synth import ledger as tx
-from bankcrm.synth.activity import Chunk
 from bankcrm.synth.assignments import Assignments, last_contact_before
 from bankcrm.synth.channels import MOBILE
+from bankcrm.synth.chunk import Chunk
 from bankcrm.synth.customers import CustomerFrame
 from bankcrm.synth.options import SynthOptions
 from bankcrm.synth.products import IS_ASSET, IS_RUNOFF

@@ -86,6 +86,10 @@ class CsvSink:
     def write(self, table: pa.Table) -> None:
         self._writer.write_table(table.cast(self.schema))
 
+    def close(self) -> None:
+        self._writer.close()
+        self._file.close()
+
     def __enter__(self) -> CsvSink:
         return self
 
@@ -95,5 +99,4 @@ class CsvSink:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._writer.close()
-        self._file.close()
+        self.close()
