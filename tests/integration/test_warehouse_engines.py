@@ -87,3 +87,26 @@ def test_spark_gives_the_same_results_as_duckdb(loaded: Warehouse, spark: Any) -
     on_spark = _tier_summary(warehouse_tables(connect("pyspark", spark), loaded))
     assert on_spark == on_duckdb  # decimal sums exact on both
     assert sum(row[1] for row in on_spark) > 0
+
+
+def test_customer_month_tiers_match_what_the_generator_recorded(
+    loaded: Warehouse, small_extract: Path
+) -> None:
+    """The generator counts tiers per year-end on its own (scenario.json); so does the import."""
+    import json  # noqa: PLC0415
+
+    truth = json.loads((small_extract / "_truth" / "scenario.json").read_text(encoding="utf-8"))
+    expected = truth["realised"]["tier_counts"]
+    with duckdb.connect() as con:
+        rows = con.sql(f"""
+            SELECT year(as_of) AS year, tier, count(*) FROM read_parquet(
+              {loaded.paths("customer_month")!r})
+            WHERE as_of IN (SELECT max(as_of) FROM read_parquet(
+              {loaded.paths("customer_month")!r}) GROUP BY year(as_of))
+            GROUP BY ALL""").fetchall()
+    found: dict[str, dict[str, int]] = {}
+    for year, tier, count in rows:
+        found.setdefault(str(year), {})[tier] = count
+    assert found == {
+        year: {t: n for t, n in tiers.items() if n} for year, tiers in expected.items()
+    }
