@@ -66,6 +66,11 @@ def test_generate_upgrade_import_info(env: Path) -> None:
     assert info["tables"]["customers"] == {"store": customers, "warehouse": customers}
     assert info["store_url"].startswith("sqlite:///")
     assert "2020-06-30" in info["dates"]["balances month-ends"]
+    months = info["tables"]["customer_month"]["warehouse"]
+
+    result = runner.invoke(app, ["warehouse", "rebuild"], env={"BANKCRM_TIERS__GOLD": "1000"})
+    assert result.exit_code == 0, result.output
+    assert f"{months:,}" in result.output
 
 
 def test_import_exit_code_when_a_file_cannot_be_read(env: Path) -> None:
