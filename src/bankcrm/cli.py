@@ -78,7 +78,7 @@ def _progress() -> Iterator[Progress]:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)  # logs grep whole lines
     return typer.Exit(code=1)
 
 

@@ -1,0 +1,126 @@
+"""The full ``analyze`` on DuckDB against (a) a straightforward pandas implementation of the
+tier structure and the migration matrix and (b) a raw DuckDB ``SELECT sum(aum)`` scan of
+customer_month (the practical floor). Prints both ratios and the peak memory (ru_maxrss).
+
+``python -m benchmarks.bench_structure --customers 100000`` (the issue's target is 1 000 000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from bankcrm.analytics.analyze import analyze
+from bankcrm.analytics.base import Tables
+from bankcrm.ingest.loader import Importer
+from bankcrm.store.db import make_engine, upgrade
+from bankcrm.synth import SynthOptions, generate
+from bankcrm.warehouse.engines import connect
+from bankcrm.warehouse.layout import Warehouse
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far, MiB (ru_maxrss is KiB on Linux)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
+
+
+def pandas_seconds(warehouse: Warehouse) -> float:
+    """Tier structure at every year-end and the migration matrix between consecutive ones,
+    the way an analyst would write it in pandas over the whole customer_month table."""
+    started = time.perf_counter()
+    cm = pd.read_parquet(
+        warehouse.paths("customer_month"), columns=["as_of", "customer_id", "aum", "tier"]
+    )
+    cm["aum"] = cm["aum"].astype("float64")
+    cm["as_of"] = pd.to_datetime(cm["as_of"])
+    ends = cm.groupby(cm["as_of"].dt.year)["as_of"].max().sort_index()
+    for end in ends:
+        at = cm[cm["as_of"] == end]
+        at.groupby("tier").agg(customers=("customer_id", "size"), aum=("aum", "sum"))
+    for start, end in zip(ends.iloc[:-1], ends.iloc[1:], strict=True):
+        a = cm[cm["as_of"] == start][["customer_id", "tier"]]
+        b = cm[cm["as_of"] == end][["customer_id", "tier", "aum"]]
+        moved = a.merge(b, on="customer_id", how="outer", suffixes=("_from", "_to"))
+        moved["tier_from"] = moved["tier_from"].fillna("new")
+        moved["tier_to"] = moved["tier_to"].fillna("closed")
+        moved.groupby(["tier_from", "tier_to"]).agg(
+            customers=("customer_id", "size"), aum=("aum", "sum")
+        )
+    return time.perf_counter() - started
+
+
+def raw_scan_seconds(warehouse: Warehouse) -> float:
+    """A bare DuckDB ``sum(aum)`` over every customer_month file."""
+    started = time.perf_counter()
+    with duckdb.connect() as con:
+        con.sql(
+            f"SELECT sum(aum) FROM read_parquet({warehouse.paths('customer_month')})"
+        ).fetchall()
+    return time.perf_counter() - started
+
+
+def prepare(root: Path, customers: int, start: str, end: str) -> None:
+    """Generate and import the extract (run in a child process, so that its memory does not
+    count in the peak reported for ``analyze``)."""
+    options = SynthOptions(customers=customers, start=start, end=end, seed=1, format="parquet")
+    generate(root / "extract", options)
+    engine = make_engine(f"sqlite:///{root / 'store.sqlite3'}")
+    upgrade(engine)
+    Importer(engine, Warehouse(root / "warehouse")).run(root / "extract")
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--start", default="2016-01")
+    parser.add_argument("--end", default="2020-12")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        child = multiprocessing.get_context("spawn").Process(
+            target=prepare, args=(root, args.customers, args.start, args.end)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"generating or importing failed (exit code {child.exitcode})")
+        warehouse = Warehouse(root / "warehouse")
+        with duckdb.connect() as con:
+            rows = con.execute(
+                f"SELECT count(*) FROM read_parquet({warehouse.paths('customer_month')})"
+            ).fetchall()[0][0]
+        print(f"customers: {args.customers:,}  customer-month rows: {rows:,}")
+        base = peak_mib()
+
+        started = time.perf_counter()
+        result = analyze(Tables.load(connect("duckdb"), warehouse))
+        ours = time.perf_counter() - started
+        print(
+            f"analyze (DuckDB, {len(result['year_ends'])} year-ends, every family): "
+            f"{ours:.2f} s, peak memory {peak_mib():,.0f} MiB (before: {base:,.0f} MiB)"
+        )
+        floor = raw_scan_seconds(warehouse)
+        print(
+            f"raw DuckDB sum(aum) scan: {floor:.2f} s   "
+            f"analyze / scan = {ours / floor:.1f}x (target ≤ 3x)"
+        )
+        baseline = pandas_seconds(warehouse)
+        print(
+            f"pandas tier structure + migration: {baseline:.2f} s   "
+            f"pandas / analyze = {baseline / ours:.2f}x (target ≥ 10x); "
+            f"peak memory after pandas {peak_mib():,.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
