@@ -153,3 +153,36 @@ def test_neutral_shows_none_of_them(neutral: Demo, demo: Demo) -> None:
     assert max(adoption.values()) - min(adoption.values()) < 0.05
     top, branch = pooled_rates(neutral, planted_keys(demo))
     assert top < 3 * branch
+
+
+def _share(demo: Demo, d: date, by: str, groups: tuple[str, ...]) -> float:
+    from bankcrm.analytics.structure import structure  # noqa: PLC0415
+
+    rows = structure(demo.tables, d, by).to_pyarrow().to_pylist()
+    total = sum(r["customers"] for r in rows)
+    return sum(r["customers"] for r in rows if str(r[by]) in groups) / total
+
+
+def test_ageing_base_and_product_thinness_match_the_truth(demo: Demo, neutral: Demo) -> None:
+    """Phenomena 1 and 5: the 55+ share of individuals and the single-product share per
+    year-end equal the generator's own figures; planted, they rise and stay high, neutral,
+    flat and low."""
+    for case in (demo, neutral):
+        for y, d in case.ends.items():
+            older = _share(case, d, "age_band", ("55-64", "65+"))
+            known = 1 - _share(case, d, "age_band", ("unknown",))
+            assert older / known == pytest.approx(
+                case.realised["age_55_plus_share"][str(y)], abs=1e-6
+            )
+            single = _share(case, d, "product_holding", ("1",))
+            assert single == pytest.approx(case.realised["single_product_share"][str(y)], abs=1e-6)
+    first, last = min(demo.ends), max(demo.ends)
+    rise = _share(demo, demo.ends[last], "age_band", ("55-64", "65+")) - _share(
+        demo, demo.ends[first], "age_band", ("55-64", "65+")
+    )
+    flat = _share(neutral, neutral.ends[last], "age_band", ("55-64", "65+")) - _share(
+        neutral, neutral.ends[first], "age_band", ("55-64", "65+")
+    )
+    assert rise > 0.05 > abs(flat)
+    assert _share(demo, demo.ends[last], "product_holding", ("1",)) > 0.5
+    assert _share(neutral, neutral.ends[last], "product_holding", ("1",)) < 0.4
