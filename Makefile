@@ -20,6 +20,9 @@ demo: install
 	$(BIN)/bankcrm db upgrade
 	$(BIN)/bankcrm import $(DEMO) --report bankcrm-data/import-report.json --rejects bankcrm-data/rejects.csv
 	$(BIN)/bankcrm info
+	$(BIN)/bankcrm analyze --format xlsx --out bankcrm-data/analysis.xlsx
+	$(BIN)/bankcrm analyze --format json --out bankcrm-data/analysis.json
+	@echo "analysis written to bankcrm-data/analysis.xlsx and bankcrm-data/analysis.json"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
