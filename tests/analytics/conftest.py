@@ -60,7 +60,24 @@ def backend(request: pytest.FixtureRequest) -> ibis.BaseBackend:
     return connect("duckdb")
 
 
+Load = Callable[[Warehouse], Tables]
+
+
 @pytest.fixture
-def load(backend: ibis.BaseBackend) -> Callable[[Warehouse], Tables]:
+def load(backend: ibis.BaseBackend) -> Load:
     """Register a warehouse in the test's backend."""
     return lambda warehouse: Tables.load(backend, warehouse)
+
+
+@pytest.fixture
+def handmade(load: Load, tmp_path: Path) -> Tables:
+    """The hand-made branch of ``handmade.py``, imported and loaded in the test's backend."""
+    from tests.analytics.handmade import ROWS  # noqa: PLC0415
+
+    return load(make_warehouse(tmp_path, ROWS))
+
+
+def rows(table: Any) -> list[dict[str, Any]]:
+    """An Ibis table's rows as dicts."""
+    result: list[dict[str, Any]] = table.to_pyarrow().to_pylist()
+    return result

@@ -3,30 +3,19 @@ on the hand-made branch of ``handmade.py``; expected figures worked out by hand 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bankcrm.analytics.base import Tables
 from bankcrm.analytics.structure import product_penetration, structure
-from bankcrm.warehouse.layout import Warehouse
-from tests.analytics.conftest import make_warehouse
-from tests.analytics.handmade import ROWS, Y2019, Y2020
-
-Load = Callable[[Warehouse], Tables]
+from tests.analytics.conftest import rows
+from tests.analytics.handmade import Y2019, Y2020
 
 
 @pytest.fixture
-def tables(load: Load, tmp_path: Path) -> Tables:
-    return load(make_warehouse(tmp_path, ROWS))
-
-
-def rows(table: Any) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = table.to_pyarrow().to_pylist()
-    return result
+def tables(handmade: Tables) -> Tables:
+    return handmade
 
 
 def test_structure_by_tier_lists_every_tier_in_ladder_order(tables: Tables) -> None:

@@ -25,6 +25,7 @@ from bankcrm.store.db import make_engine, upgrade
 from bankcrm.synth import SynthOptions, generate
 from bankcrm.warehouse.engines import connect
 from bankcrm.warehouse.layout import Warehouse
+from tests.analytics.conftest import rows
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +38,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tables, dict[st
     engine.dispose()
     truth = json.loads((root / "extract" / "_truth" / "scenario.json").read_text("utf-8"))
     return Tables.load(connect("duckdb"), Warehouse(root / "warehouse")), truth["realised"]
-
-
-def rows(table: Any) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = table.to_pyarrow().to_pylist()
-    return result
 
 
 def test_every_structure_adds_up_to_the_base(generated: tuple[Tables, dict[str, Any]]) -> None:
