@@ -41,19 +41,17 @@ def inventory(settings: Settings) -> dict[str, Any]:
     dates: dict[str, str] = {}
     with duckdb.connect() as con:
         for name in WAREHOUSE_TABLES:
-            paths = warehouse.paths(name)
-            if paths:
-                count = con.sql(f"SELECT count(*) FROM read_parquet({paths!r})").fetchall()[0][0]
+            if warehouse.exists(name):
+                count = con.sql(f"SELECT count(*) FROM {warehouse.scan(name)}").fetchall()[0][0]
                 tables[name]["warehouse"] = int(count)
         if warehouse.exists("balances"):
             low, high = con.sql(
-                f"SELECT min(as_of), max(as_of) FROM read_parquet({warehouse.paths('balances')!r})"
+                f"SELECT min(as_of), max(as_of) FROM {warehouse.scan('balances')}"
             ).fetchall()[0]
             dates["balances month-ends"] = f"{low} … {high}"
         if warehouse.exists("transactions"):
             low, high = con.sql(
-                "SELECT min(booked_at), max(booked_at) "
-                f"FROM read_parquet({warehouse.paths('transactions')!r})"
+                f"SELECT min(booked_at), max(booked_at) FROM {warehouse.scan('transactions')}"
             ).fetchall()[0]
             dates["transactions booked"] = f"{low} … {high}"
     return {

@@ -22,13 +22,12 @@ def mask_id_number(number: str) -> str:
 
 def possible_duplicate_customers(warehouse: Warehouse) -> list[dict[str, Any]]:
     """Groups of customer_ids that share (id_type, id_number), with the number masked."""
-    paths = warehouse.paths("customers")
-    if not paths:
+    if not warehouse.exists("customers"):
         return []
     with duckdb.connect() as con:
         rows = con.sql(
             f"""SELECT id_type, id_number, list(customer_id ORDER BY customer_id) AS ids
-                FROM read_parquet({paths!r})
+                FROM {warehouse.scan("customers")}
                 GROUP BY id_type, id_number HAVING count(*) > 1
                 ORDER BY id_type, id_number"""
         ).fetchall()

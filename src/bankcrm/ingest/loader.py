@@ -30,7 +30,7 @@ from bankcrm.ingest.store_writer import write_balance_summary, write_rows
 from bankcrm.ingest.validate import Lookups, validate
 from bankcrm.store.models import ImportRun
 from bankcrm.warehouse.derived import built_with, rule_description, stage_customer_month
-from bankcrm.warehouse.layout import FACTS, Warehouse
+from bankcrm.warehouse.layout import FACTS, Warehouse, sql_strings
 
 # Tables whose change makes the derived customer_month stale.
 _FEEDS_CUSTOMER_MONTH = frozenset({"customers", "products", "accounts", "balances"})
@@ -192,23 +192,25 @@ class Importer:
         keys: dict[str, pa.Array] = {}
         with duckdb.connect() as con:
             for spec in TABLES.values():
-                paths = self.warehouse.paths(spec.name)
-                if paths and spec.name not in FACTS and len(spec.key) == 1:
+                if (
+                    self.warehouse.exists(spec.name)
+                    and spec.name not in FACTS
+                    and len(spec.key) == 1
+                ):
                     column = spec.key[0]
                     keys[f"{spec.name}.{column}"] = (
-                        con.sql(f'SELECT "{column}" FROM read_parquet({paths!r})')
+                        con.sql(f'SELECT "{column}" FROM {self.warehouse.scan(spec.name)}')
                         .to_arrow_table()
                         .column(0)
                         .combine_chunks()
                     )
             accounts = None
             if self.warehouse.exists("accounts") and self.warehouse.exists("products"):
-                assets = ", ".join(f"'{t}'" for t in sorted(ASSET_PRODUCT_TYPES))
+                assets = sql_strings(ASSET_PRODUCT_TYPES)
                 accounts = con.sql(
                     f"""SELECT a.account_id, a.opened_on, p.product_type IN ({assets}) AS is_asset
-                        FROM read_parquet({self.warehouse.paths("accounts")!r}) a
-                        JOIN read_parquet({self.warehouse.paths("products")!r}) p
-                        USING (product_code)"""
+                        FROM {self.warehouse.scan("accounts")} a
+                        JOIN {self.warehouse.scan("products")} p USING (product_code)"""
                 ).to_arrow_table()
         return Lookups(keys=keys, accounts=accounts)
 

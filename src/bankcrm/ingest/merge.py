@@ -14,7 +14,13 @@ import duckdb
 import pyarrow as pa
 
 from bankcrm.domain.contract import TableSpec
-from bankcrm.warehouse.layout import DATA_FILE, FACTS, Warehouse, WarehouseTransaction
+from bankcrm.warehouse.layout import (
+    DATA_FILE,
+    FACTS,
+    Warehouse,
+    WarehouseTransaction,
+    sql_strings,
+)
 
 
 @dataclass
@@ -36,9 +42,10 @@ def _ident(name: str) -> str:
 
 
 def _current_sql(warehouse: Warehouse, spec: TableSpec) -> str:
-    paths = warehouse.paths(spec.name)
-    if paths:
-        return f"SELECT {', '.join(map(_ident, spec.column_names))} FROM read_parquet({paths!r})"
+    if warehouse.exists(spec.name):
+        return (
+            f"SELECT {', '.join(map(_ident, spec.column_names))} FROM {warehouse.scan(spec.name)}"
+        )
     return "SELECT * FROM incoming LIMIT 0"
 
 
@@ -120,7 +127,7 @@ def stage_fact(
     if not months:
         return []
     folder = wtx.stage_months(spec.name, months)
-    in_months = ", ".join(f"'{m}'" for m in months)
+    in_months = sql_strings(months)
     con.execute(
         f"""COPY (
             SELECT {cols}, {month} AS month FROM (

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from bankcrm.domain.enums import ASSET_PRODUCT_TYPES, LOAN_PRODUCT_TYPES, Tier
 from bankcrm.domain.tiers import TierLadder, TierRule
-from bankcrm.warehouse.layout import DATA_FILE, Warehouse, WarehouseTransaction
+from bankcrm.warehouse.layout import DATA_FILE, Warehouse, WarehouseTransaction, sql_strings
 from bankcrm.warehouse.tiering import tier_ranks
 
 CUSTOMER_MONTH = "customer_month"
@@ -39,15 +39,10 @@ def built_with(warehouse: Warehouse) -> dict[str, str] | None:
     return described
 
 
-def _in_list(values: frozenset[str]) -> str:
-    return ", ".join(f"'{v}'" for v in sorted(values))
-
-
 def customer_month_query(warehouse: Warehouse) -> str:
     """SQL (DuckDB) for AUM and loan balance in fen, per customer in the base per month-end."""
     balances, accounts, products, customers = (
-        f"read_parquet({warehouse.paths(t)!r})"
-        for t in ("balances", "accounts", "products", "customers")
+        warehouse.scan(t) for t in ("balances", "accounts", "products", "customers")
     )
     return f"""
     WITH months AS (SELECT DISTINCT as_of FROM {balances}),
@@ -56,9 +51,9 @@ def customer_month_query(warehouse: Warehouse) -> str:
           ON c.opened_on <= m.as_of AND (c.closed_on IS NULL OR c.closed_on > m.as_of)),
     sums AS (
         SELECT a.customer_id, b.as_of,
-          sum(CASE WHEN p.product_type IN ({_in_list(ASSET_PRODUCT_TYPES)})
+          sum(CASE WHEN p.product_type IN ({sql_strings(ASSET_PRODUCT_TYPES)})
               THEN b.balance ELSE 0 END) AS aum,
-          sum(CASE WHEN p.product_type IN ({_in_list(LOAN_PRODUCT_TYPES)})
+          sum(CASE WHEN p.product_type IN ({sql_strings(LOAN_PRODUCT_TYPES)})
               THEN b.balance ELSE 0 END) AS loan_balance
         FROM {balances} b JOIN {accounts} a USING (account_id)
           JOIN {products} p USING (product_code)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,11 @@ DERIVED = ("customer_month",)
 DATA_FILE = "data.parquet"
 _STAGING = "_staging"
 _BACKUP = "_backup"
+
+
+def sql_strings(values: Iterable[str]) -> str:
+    """Contract code names as a SQL list of string literals, for ``IN (...)``."""
+    return ", ".join(f"'{v}'" for v in sorted(values))
 
 
 @dataclass
@@ -62,6 +68,10 @@ class Warehouse:
     def paths(self, name: str) -> list[str]:
         """The Parquet files of a table, for ``read_parquet``; empty if it has none."""
         return [str(p) for p in self._files(name)]
+
+    def scan(self, name: str) -> str:
+        """DuckDB SQL reading every Parquet file of a table (which must have data)."""
+        return f"read_parquet({self.paths(name)!r})"
 
     def _files(self, name: str) -> list[Path]:
         if self.is_partitioned(name):
