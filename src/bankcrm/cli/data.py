@@ -1,85 +1,33 @@
-"""The ``bankcrm`` command line (Typer). Thin: parse, call one service, render with rich."""
+"""Commands that bring data in and say what is there: generate, import, db, warehouse, info."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bankcrm.analytics.analyze import analyze
-from bankcrm.analytics.base import Tables, scope_of
-from bankcrm.config import Engine, Settings
+from bankcrm.cli.app import (
+    Encoding,
+    ExtractFormat,
+    Scenario,
+    app,
+    console,
+    db_app,
+    err,
+    fail,
+    progress,
+    warehouse_app,
+)
+from bankcrm.config import Settings
 from bankcrm.domain.errors import BankcrmError
 from bankcrm.ingest.loader import Importer
 from bankcrm.inventory import inventory
-from bankcrm.reports.tables import print_tables
-from bankcrm.reports.xlsx import write_xlsx
 from bankcrm.store.db import is_current, make_engine, upgrade
 from bankcrm.synth import SynthOptions, generate
-from bankcrm.warehouse.engines import connect
 from bankcrm.warehouse.layout import Warehouse
-
-app = typer.Typer(help="bankcrm: customer-relationship management for a bank branch network.")
-db_app = typer.Typer(help="The store's schema (Alembic migrations).")
-app.add_typer(db_app, name="db")
-warehouse_app = typer.Typer(help="The Parquet warehouse and its derived tables.")
-app.add_typer(warehouse_app, name="warehouse")
-console = Console()
-err = Console(stderr=True)
-
-
-class Encoding(StrEnum):
-    UTF8 = "utf-8"
-    GBK = "gbk"
-    GB18030 = "gb18030"
-
-
-class ExtractFormat(StrEnum):
-    CSV = "csv"
-    PARQUET = "parquet"
-
-
-class Scenario(StrEnum):
-    DEFAULT = "default"
-    NEUTRAL = "neutral"
-
-
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    XLSX = "xlsx"
-
-
-class Lang(StrEnum):
-    ZH = "zh"
-    EN = "en"
-
-
-@contextmanager
-def _progress() -> Iterator[Progress]:
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    ) as bar:
-        yield bar
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", soft_wrap=True)  # logs grep whole lines
-    return typer.Exit(code=1)
 
 
 @app.command("generate")
@@ -108,13 +56,13 @@ def generate_command(
         scenario=scenario.value,
     )
     try:
-        with _progress() as bar:
+        with progress() as bar:
             task = bar.add_task("generating", total=1.0)
             result = generate(
                 out, options, lambda what, done: bar.update(task, description=what, completed=done)
             )
     except (BankcrmError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     table = Table(title=f"extract written to {out}")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -135,14 +83,14 @@ def import_command(
     settings = Settings()
     engine = make_engine(settings.store_url)
     if not is_current(engine):
-        raise _fail(
+        raise fail(
             f"the store at {settings.store_url_safe} has no schema: run `bankcrm db upgrade`"
         )
     importer = Importer(
         engine, Warehouse(settings.warehouse_path), settings.tiers.ladder(), settings.tiers.rule()
     )
     try:
-        with _progress() as bar:
+        with progress() as bar:
             task = bar.add_task("importing", total=None)
 
             def step(what: str, done: int, total: int) -> None:
@@ -150,7 +98,7 @@ def import_command(
 
             result = importer.run(folder, encoding.value, rejects, progress=step)
     except BankcrmError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(result.to_json(), encoding="utf-8")
@@ -176,71 +124,6 @@ def import_command(
         err.print(f"[red]skipped after the failure:[/red] {', '.join(result.not_loaded)}")
     if not result.ok:
         raise typer.Exit(code=2)
-
-
-def _parse_as_of(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _fail(f"bad --as-of {text!r}: expected YYYY-MM-DD") from None
-
-
-def _parse_years(text: str | None) -> tuple[int, int] | None:
-    """``2016-2020`` or ``2020``: an inclusive range of years."""
-    if text is None:
-        return None
-    first, _, last = text.partition("-")
-    if not (first.isdigit() and (last.isdigit() or not last)) or len(first) != 4:
-        raise _fail(f"bad --years {text!r}: expected YYYY or YYYY-YYYY, e.g. 2016-2020")
-    years = (int(first), int(last or first))
-    if years[0] > years[1]:
-        raise _fail(f"bad --years {text!r}: the first year is after the last")
-    return years
-
-
-@app.command("analyze")
-def analyze_command(
-    as_of: Annotated[str | None, typer.Option(help="Snapshot date, YYYY-MM-DD.")] = None,
-    years: Annotated[str | None, typer.Option(help="Year-ends to cover, e.g. 2016-2020.")] = None,
-    branch: Annotated[
-        str | None, typer.Option(help="Branch id: it and everything below it.")
-    ] = None,
-    engine: Annotated[Engine | None, typer.Option(help="Analytics engine.")] = None,
-    format: Annotated[OutputFormat, typer.Option(help="Output form.")] = OutputFormat.TABLE,
-    out: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Language of tables and sheets.")] = Lang.ZH,
-) -> None:
-    """Customer structure and its change (METRICS.md) at every year-end, as tables, JSON or
-    xlsx."""
-    snapshot, span = _parse_as_of(as_of), _parse_years(years)
-    if format is OutputFormat.XLSX and out is None:
-        raise _fail("--format xlsx needs --out FILE.xlsx")
-    settings = Settings()
-    try:
-        con = connect((engine or settings.engine).value)
-        tables = Tables.load(con, Warehouse(settings.warehouse_path))
-        result = analyze(tables, snapshot, span, scope_of(tables, branch))
-    except (BankcrmError, LookupError, ValueError) as error:
-        raise _fail(str(error).strip("'\"")) from None
-    if format is OutputFormat.JSON:
-        text = json.dumps(result, ensure_ascii=False, indent=2)
-        if out is None:
-            typer.echo(text)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text + "\n", encoding="utf-8")
-    elif format is OutputFormat.XLSX:
-        assert out is not None
-        sheets = write_xlsx(result, out, lang.value)
-        err.print(f"{len(sheets)} sheets written to {out}")
-    elif out is None:
-        print_tables(result, console, lang.value)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as file:
-            print_tables(result, Console(file=file, width=200), lang.value)
 
 
 @db_app.command("upgrade")
@@ -289,7 +172,3 @@ def info_command(
         console.print(f"{label}: {value}")
     if facts["last_import"]:
         console.print(f"last import: {facts['last_import']}")
-
-
-def main() -> None:
-    app()

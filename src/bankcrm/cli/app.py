@@ -1,0 +1,88 @@
+"""The ``bankcrm`` Typer app and what its commands share: consoles, option enums, the progress
+bar, error exit, date parsing. The commands live in the sibling modules by area."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(help="bankcrm: customer-relationship management for a bank branch network.")
+db_app = typer.Typer(help="The store's schema (Alembic migrations).")
+app.add_typer(db_app, name="db")
+warehouse_app = typer.Typer(help="The Parquet warehouse and its derived tables.")
+app.add_typer(warehouse_app, name="warehouse")
+console = Console()
+err = Console(stderr=True)
+
+
+class Encoding(StrEnum):
+    UTF8 = "utf-8"
+    GBK = "gbk"
+    GB18030 = "gb18030"
+
+
+class ExtractFormat(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+class Scenario(StrEnum):
+    DEFAULT = "default"
+    NEUTRAL = "neutral"
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+@contextmanager
+def progress() -> Iterator[Progress]:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        yield bar
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)  # logs grep whole lines
+    return typer.Exit(code=1)
+
+
+def parse_as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"bad --as-of {text!r}: expected YYYY-MM-DD") from None
+
+
+def parse_years(text: str | None) -> tuple[int, int] | None:
+    """``2016-2020`` or ``2020``: an inclusive range of years."""
+    if text is None:
+        return None
+    first, _, last = text.partition("-")
+    if not (first.isdigit() and (last.isdigit() or not last)) or len(first) != 4:
+        raise fail(f"bad --years {text!r}: expected YYYY or YYYY-YYYY, e.g. 2016-2020")
+    years = (int(first), int(last or first))
+    if years[0] > years[1]:
+        raise fail(f"bad --years {text!r}: the first year is after the last")
+    return years
