@@ -8,11 +8,12 @@ integers, rates and shares float64 fractions (null for an empty group).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import ibis
 
-from bankcrm.analytics.base import ALL, Scope, Tables, month_at
+from bankcrm.analytics.base import ALL, Scope, Tables, dates_table, months_at
 from bankcrm.analytics.channels import scoped_transactions
 from bankcrm.analytics.tiered import TIER_NAMES, by_tier, in_ladder_order, share
 
@@ -30,43 +31,90 @@ def dormancy_window(d: date) -> tuple[datetime, datetime]:
     return datetime(start.year, start.month, start.day), datetime(end.year, end.month, end.day)
 
 
-def dormancy(tables: Tables, d: date, scope: Scope = ALL) -> ibis.Table:
-    """Dormant customers (睡眠客户) at month-end ``d``: in the base at d with no customer-
-    initiated transaction booked in ``dormancy_window(d)`` (booked date after the same
-    month-end a year earlier, up to and including d), per tier at d.
+def month_number(d: date) -> int:
+    """Months since year 0: consecutive calendar months differ by one."""
+    return d.year * 12 + d.month
 
-    Columns: tier, base (customers), dormant (customers), share (dormant / base).
+
+def dormancy_at_dates(tables: Tables, dates: Sequence[date], scope: Scope = ALL) -> ibis.Table:
+    """Dormant customers (睡眠客户) at each month-end of ``dates``: in the base at d with no
+    customer-initiated transaction booked in ``dormancy_window(d)`` (booked date after the same
+    month-end a year earlier, up to and including d), per tier at d. One scan of the
+    transactions for every date.
+
+    Columns: as_of, tier, base (customers), dormant (customers), share (dormant / base).
     """
-    start, end = dormancy_window(d)
+    # A window is exactly the twelve calendar months ending with d's month. One pass over the
+    # transactions counts, per account, the hits in every window (one column per date): a
+    # group-by with one group per account, much cheaper than a range join on booked_at or a
+    # distinct over (account, month).
+    ends = sorted(set(dates))
+    first, last = dormancy_window(ends[0])[0], dormancy_window(ends[-1])[1]
     txns = scoped_transactions(tables, scope)
     recent = txns.filter(
-        txns.customer_initiated & (txns.booked_at >= start) & (txns.booked_at < end)
+        txns.customer_initiated & (txns.booked_at >= first) & (txns.booked_at < last)
     )
-    active = recent.join(tables.accounts, "account_id").select(active_id="customer_id").distinct()
-    base = month_at(tables, d, scope).select("customer_id", "tier")
-    frame = base.left_join(active, base.customer_id == active.active_id)
+    month = recent.booked_at.year().cast("int64") * 12 + recent.booked_at.month().cast("int64")
+    hits = recent.group_by("account_id").aggregate(
+        **{
+            f"w{i}": recent.count(where=(month > month_number(d) - 12) & (month <= month_number(d)))
+            for i, d in enumerate(ends)
+        }
+    )
+    owners = tables.accounts.select("account_id", "customer_id")
+    per_customer = (
+        hits.join(owners, "account_id")
+        .group_by(active_id="customer_id")
+        .aggregate(**{f"w{i}": ibis._[f"w{i}"].sum() for i in range(len(ends))})
+    )
+    base = months_at(tables, ends, scope).select("as_of", "customer_id", "tier")
+    joined = base.left_join(per_customer, base.customer_id == per_customer.active_id)
+    in_window = ibis.cases(*((joined.as_of == d, joined[f"w{i}"]) for i, d in enumerate(ends)))
+    frame = joined.select("as_of", "customer_id", "tier", active=in_window.fill_null(0) > 0)
     counts = by_tier(
         frame,
         lambda f: {
             "base": f.customer_id.count(),
-            "dormant": f.customer_id.count(where=f.active_id.isnull()),
+            "dormant": f.customer_id.count(where=~f.active),
         },
+        dates_table(dates),
     )
-    return in_ladder_order(counts.mutate(share=share(counts.dormant, counts.base)))
+    return in_ladder_order(counts.mutate(share=share(counts.dormant, counts.base)), "as_of")
 
 
-def _year_pair(tables: Tables, year: int, d_from: date, d_to: date, scope: Scope) -> ibis.Table:
-    """Customers of the base at ``d_from`` (the end of Y) with AUM ≥ 50 000 there: tier and AUM
-    at d_from, AUM at ``d_to`` (the end of Y+1; null when no longer in the base)."""
-    if d_from.year != year or d_to <= d_from:
-        raise ValueError(
-            f"attrition of {year} runs from its year-end to the next, not {d_from}–{d_to}"
-        )
-    start = month_at(tables, d_from, scope)
-    start = start.filter(start.aum >= ATTRITION_FLOOR).select("customer_id", "tier", "aum")
+def dormancy(tables: Tables, d: date, scope: Scope = ALL) -> ibis.Table:
+    """``dormancy_at_dates`` at the one month-end ``d``, without ``as_of``."""
+    return dormancy_at_dates(tables, [d], scope).drop("as_of")
+
+
+Pair = tuple[date, date]
+
+
+def year_pairs(pairs: Sequence[Pair]) -> ibis.Table:
+    """[d_from, d_to]: consecutive year-ends (the end of Y, the end of Y+1), checked."""
+    for d_from, d_to in pairs:
+        if d_to <= d_from or d_to.year != d_from.year + 1:
+            raise ValueError(f"attrition runs from a year-end to the next, not {d_from}–{d_to}")
+    return ibis.memtable(
+        {"d_from": [p[0] for p in pairs], "d_to": [p[1] for p in pairs]},
+        schema={"d_from": "date", "d_to": "date"},
+    )
+
+
+def _year_pairs(tables: Tables, pairs: Sequence[Pair], scope: Scope) -> ibis.Table:
+    """Per pair, customers of the base at ``d_from`` (the end of Y) with AUM ≥ 50 000 there:
+    tier and AUM at d_from, AUM at ``d_to`` (the end of Y+1; null when no longer in the base)."""
+    keys = year_pairs(pairs)
+    start = months_at(tables, [p[0] for p in pairs], scope)
+    start = start.filter(start.aum >= ATTRITION_FLOOR)
+    start = start.join(keys, start.as_of == keys.d_from).select(
+        keys.d_from, keys.d_to, start.customer_id, start.tier, start.aum
+    )
     cm = tables.customer_month
-    end = cm.filter(cm.as_of == d_to).select(end_id="customer_id", end_aum="aum")
-    return start.left_join(end, start.customer_id == end.end_id)
+    end = cm.filter(cm.as_of.isin(sorted({p[1] for p in pairs}))).select(
+        end_as_of="as_of", end_id="customer_id", end_aum="aum"
+    )
+    return start.left_join(end, (start.d_to == end.end_as_of) & (start.customer_id == end.end_id))
 
 
 def _attrited(f: ibis.Table) -> ibis.Value:
@@ -74,17 +122,16 @@ def _attrited(f: ibis.Table) -> ibis.Value:
     return f.end_id.notnull() & (f.end_aum * 10 < f.aum)
 
 
-def attrition(
-    tables: Tables, year: int, d_from: date, d_to: date, scope: Scope = ALL
-) -> ibis.Table:
-    """Attrition (流失) of ``year``: customers in the base at both year-ends ``d_from`` (end of
-    Y) and ``d_to`` (end of Y+1) whose AUM at the end of Y was ≥ 50 000 yuan and at the end of
-    Y+1 is below 10 % of it; per tier at the end of Y (gold … private) and over all of them.
+def attrition_for_pairs(tables: Tables, pairs: Sequence[Pair], scope: Scope = ALL) -> ibis.Table:
+    """Attrition (流失) of each year Y, per pair of year-ends (``d_from`` = end of Y, ``d_to`` =
+    end of Y+1): customers in the base at both whose AUM at the end of Y was ≥ 50 000 yuan and
+    at the end of Y+1 is below 10 % of it; per tier at the end of Y (gold … private) and over
+    all of them.
 
-    Columns: tier, eligible (in the base at both year-ends, AUM ≥ 50 000 at the end of Y),
-    attrited, rate (attrited / eligible).
+    Columns: d_from, d_to, tier, eligible (in the base at both year-ends, AUM ≥ 50 000 at the
+    end of Y), attrited, rate (attrited / eligible).
     """
-    pair = _year_pair(tables, year, d_from, d_to, scope)
+    pair = _year_pairs(tables, pairs, scope)
     both = pair.filter(pair.end_id.notnull())
     counts = by_tier(
         both,
@@ -92,9 +139,22 @@ def attrition(
             "eligible": f.customer_id.count(),
             "attrited": f.customer_id.count(where=_attrited(f)),
         },
+        year_pairs(pairs),
         ATTRITION_TIERS,
     )
-    return in_ladder_order(counts.mutate(rate=share(counts.attrited, counts.eligible)))
+    return in_ladder_order(
+        counts.mutate(rate=share(counts.attrited, counts.eligible)), "d_from", "d_to"
+    )
+
+
+def attrition(
+    tables: Tables, year: int, d_from: date, d_to: date, scope: Scope = ALL
+) -> ibis.Table:
+    """``attrition_for_pairs`` of the one year ``year`` (``d_from`` its year-end, ``d_to`` the
+    next), without the date columns."""
+    if d_from.year != year:
+        raise ValueError(f"attrition of {year} runs from its year-end, not from {d_from}")
+    return attrition_for_pairs(tables, [(d_from, d_to)], scope).drop("d_from", "d_to")
 
 
 def lost(tables: Tables, year: int, d_from: date, d_to: date, scope: Scope = ALL) -> ibis.Table:
@@ -106,7 +166,9 @@ def lost(tables: Tables, year: int, d_from: date, d_to: date, scope: Scope = ALL
     Columns: tier, eligible (in the base at the end of Y with AUM ≥ 50 000, closed or not),
     attrited, closed, lost (attrited + closed), rate (lost / eligible).
     """
-    pair = _year_pair(tables, year, d_from, d_to, scope)
+    if d_from.year != year:
+        raise ValueError(f"attrition of {year} runs from its year-end, not from {d_from}")
+    pair = _year_pairs(tables, [(d_from, d_to)], scope)
     counts = by_tier(
         pair,
         lambda f: {
@@ -114,7 +176,9 @@ def lost(tables: Tables, year: int, d_from: date, d_to: date, scope: Scope = ALL
             "attrited": f.customer_id.count(where=_attrited(f)),
             "closed": f.customer_id.count(where=f.end_id.isnull()),
         },
+        year_pairs([(d_from, d_to)]),
         ATTRITION_TIERS,
     )
     counts = counts.mutate(lost=counts.attrited + counts.closed)
-    return in_ladder_order(counts.mutate(rate=share(counts.lost, counts.eligible)))
+    rows = in_ladder_order(counts.mutate(rate=share(counts.lost, counts.eligible)))
+    return rows.drop("d_from", "d_to")

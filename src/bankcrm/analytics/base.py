@@ -3,10 +3,12 @@ date, and the year-ends of the history (METRICS.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import ibis
+import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from bankcrm.warehouse.engines import warehouse_tables
@@ -77,19 +79,34 @@ def scope_of(tables: Tables, branch_id: str | None) -> Scope:
     return Scope(frozenset(found), branch_id)
 
 
+def dates_table(dates: Sequence[date]) -> ibis.Table:
+    """A one-column table [as_of] of ``dates`` (distinct), to join or cross with."""
+    return ibis.memtable({"as_of": sorted(set(dates))}, schema={"as_of": "date"})
+
+
+def open_at(opened: ir.DateValue, closed: ir.DateValue, d: date | ir.DateValue) -> ir.BooleanValue:
+    """Open at ``d`` (a date or a date column): opened on or before d, not closed by d."""
+    is_open: ir.BooleanValue = (opened <= d) & (closed.isnull() | (closed > d))
+    return is_open
+
+
 def in_base(customers: ibis.Table, d: date) -> ibis.Table:
     """Customers in the base at ``d``: opened on or before d and not closed by d."""
-    return customers.filter(
-        (customers.opened_on <= d) & (customers.closed_on.isnull() | (customers.closed_on > d))
-    )
+    return customers.filter(open_at(customers.opened_on, customers.closed_on, d))
+
+
+def months_at(tables: Tables, dates: Sequence[date], scope: Scope = ALL) -> ibis.Table:
+    """customer_month rows at the month-ends ``dates`` (the base at each, with AUM and tier),
+    in scope, with the customer's attributes joined; ``as_of`` says which date."""
+    cm = tables.customer_month
+    at = cm.filter(cm.as_of.isin(sorted(set(dates))))
+    at = at.select("as_of", "customer_id", "aum", "loan_balance", "tier")
+    return at.join(scope.customers(tables.customers), "customer_id")
 
 
 def month_at(tables: Tables, d: date, scope: Scope = ALL) -> ibis.Table:
-    """customer_month rows at month-end ``d`` (the base at d, with AUM and tier), in scope,
-    with the customer's attributes joined."""
-    cm = tables.customer_month
-    at = cm.filter(cm.as_of == d).select("customer_id", "aum", "loan_balance", "tier")
-    return at.join(scope.customers(tables.customers), "customer_id")
+    """``months_at`` at the one month-end ``d``, without the ``as_of`` column."""
+    return months_at(tables, [d], scope).drop("as_of")
 
 
 def year_ends(tables: Tables, years: tuple[int, int] | None = None) -> dict[int, date]:

@@ -3,6 +3,7 @@ the customer base at a date. All figures are customer counts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import ibis
@@ -11,18 +12,31 @@ import ibis.expr.types as ir
 from bankcrm.analytics.base import ALL, Scope, Tables, in_base
 
 
-def flows(tables: Tables, year: int, scope: Scope = ALL) -> ir.Table:
-    """One row [year, new, closed]: customers with ``opened_on`` in ``year`` and customers with
-    ``closed_on`` in ``year`` (a customer opened and closed in the same year is in both).
+def flows_in_years(tables: Tables, years: Sequence[int], scope: Scope = ALL) -> ir.Table:
+    """One row per year of ``years`` [year, new, closed]: customers with ``opened_on`` in the
+    year and customers with ``closed_on`` in it (a customer opened and closed in the same year
+    is in both).
 
     With year-ends on 31 December, base(Y+1) = base(Y) + new(Y+1) − closed(Y+1) exactly.
     """
     c = scope.customers(tables.customers)
-    counts = c.aggregate(
-        new=c.customer_id.count(where=c.opened_on.year() == year),
-        closed=c.customer_id.count(where=c.closed_on.year() == year),
+    opened = c.group_by(o_year=c.opened_on.year().cast("int64")).aggregate(new=c.count())
+    gone = c.filter(c.closed_on.notnull())
+    closed = gone.group_by(c_year=gone.closed_on.year().cast("int64")).aggregate(
+        closed=gone.count()
     )
-    return counts.mutate(year=ibis.literal(year, type="int64")).select("year", "new", "closed")
+    grid = ibis.memtable({"year": sorted(set(years))}, schema={"year": "int64"})
+    rows = grid.left_join(opened, grid.year == opened.o_year).left_join(
+        closed, grid.year == closed.c_year
+    )
+    return rows.select(
+        rows.year, new=rows.new.fill_null(0), closed=rows.closed.fill_null(0)
+    ).order_by("year")
+
+
+def flows(tables: Tables, year: int, scope: Scope = ALL) -> ir.Table:
+    """``flows_in_years`` of the one year ``year``."""
+    return flows_in_years(tables, [year], scope)
 
 
 def base_count(tables: Tables, d: date, scope: Scope = ALL) -> ir.Table:
