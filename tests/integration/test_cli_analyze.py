@@ -7,6 +7,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -74,6 +75,19 @@ def test_branch_scope_with_per_outlet(env: Path, data_dir: Path) -> None:
     assert sum(Decimal(o["aum"]) for o in scoped["per_outlet"]) == sum(
         Decimal(r["aum"]) for r in tiers
     )
+
+
+@pytest.mark.spark
+def test_pyspark_engine_gives_the_same_json(env: Path, spark: Any) -> None:
+    """``--engine pyspark`` runs the same metrics on Spark (the session's one local Spark):
+    the whole JSON, branch scope and per-outlet rows included, equals DuckDB's."""
+    args = ["analyze", "--format", "json", "--years", "2019-2020", "--branch", "B0100"]
+    duck = runner.invoke(app, [*args, "--engine", "duckdb"])
+    assert duck.exit_code == 0, duck.output
+    on_spark = runner.invoke(app, [*args, "--engine", "pyspark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    assert json.loads(on_spark.stdout) == json.loads(duck.stdout)
+    assert json.loads(duck.stdout)["per_outlet"]
 
 
 def test_table_in_chinese_and_english(env: Path) -> None:
