@@ -23,6 +23,8 @@ demo: install
 	$(BIN)/bankcrm analyze --format xlsx --out bankcrm-data/analysis.xlsx
 	$(BIN)/bankcrm analyze --format json --out bankcrm-data/analysis.json
 	@echo "analysis written to bankcrm-data/analysis.xlsx and bankcrm-data/analysis.json"
+	$(BIN)/bankcrm diagnose --branch B0100
+	$(BIN)/bankcrm report --branch B0100 --out bankcrm-data/report --pdf
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

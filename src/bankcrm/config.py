@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
+from bankcrm.domain.diagnosis_thresholds import DiagnosisSettings
 from bankcrm.domain.tiers import TierBasis, TierLadder, TierRule
 
 
@@ -73,6 +74,7 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     locale: str = "zh-CN"
     tiers: TierSettings = TierSettings()
+    diagnosis: DiagnosisSettings = DiagnosisSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -2,7 +2,7 @@
 
 Each sibling module registers its commands on the one ``app`` when imported here."""
 
-from bankcrm.cli import analysis, data  # noqa: F401  (registers the commands)
+from bankcrm.cli import analysis, data, diagnosis  # noqa: F401  (registers the commands)
 from bankcrm.cli.app import app
 
 __all__ = ["app"]
