@@ -198,3 +198,60 @@ def test_changed_tier_settings_regrade_on_the_next_import(
     after = _tier_counts(tmp_path)
     assert after["standard"] < before["standard"]
     assert sum(after.values()) == sum(before.values())
+
+
+def test_customer_day_is_the_initiated_activity_per_customer_and_day(
+    store: Engine, small_extract: Path, tmp_path: Path
+) -> None:
+    import duckdb  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+
+    report = importer(store, tmp_path).run(small_extract)
+    assert report.ok, report.failed
+    txns = pd.read_csv(small_extract / "transactions.csv", dtype=str)
+    owners = pd.read_csv(small_extract / "accounts.csv", dtype=str)[["account_id", "customer_id"]]
+    mine = txns[txns["customer_initiated"] == "true"].merge(owners, on="account_id")
+    mine["day"] = mine["booked_at"].str[:10]
+    mine["amount"] = mine["amount"].astype(float).abs()
+    expected = mine.groupby(["customer_id", "day"]).agg(
+        amount=("amount", "sum"), transactions=("txn_id", "size")
+    )
+    paths = Warehouse(tmp_path / "warehouse").paths("customer_day")
+    with duckdb.connect() as con:
+        got = con.sql(
+            "SELECT customer_id, strftime(day, '%Y-%m-%d') AS day, amount, transactions"
+            f" FROM read_parquet({paths!r})"
+        ).df()
+    got = got.set_index(["customer_id", "day"]).sort_index()
+    assert report.customer_day_rows == len(expected) == len(got) > 0
+    assert (got.index == expected.index).all()
+    assert (got["transactions"].to_numpy() == expected["transactions"].to_numpy()).all()
+    assert abs(got["amount"] - expected["amount"]).max() < 1e-6
+    # One file per month of the day, as the layout promises.
+    assert {Path(p).parent.name for p in paths} == {
+        f"month={d[:7]}" for d in expected.index.get_level_values("day")
+    }
+
+
+def test_failed_customer_day_rebuild_keeps_the_old_table_and_says_why(
+    store: Engine, small_extract: Path, tmp_path: Path
+) -> None:
+    first, split = tmp_path / "first", tmp_path / "split"
+    _split_last_month(small_extract, first, split)
+    importer(store, tmp_path).run(first)
+    before = warehouse_snapshot(tmp_path / "warehouse" / "customer_day")
+    second = tmp_path / "second"
+    second.mkdir()
+    shutil.copy(split / "transactions.csv", second / "transactions.csv")
+
+    def fault(at: str) -> None:
+        if at == "customer_day:staged":
+            raise RuntimeError("injected failure")
+
+    loader = Importer(store, Warehouse(tmp_path / "warehouse"), fault=fault)
+    report = loader.run(second)
+    assert "injected failure" in report.failed["customer_day"]
+    assert report.tables["transactions"].inserted > 0  # the file itself is loaded
+    assert warehouse_snapshot(tmp_path / "warehouse" / "customer_day") == before
+    assert importer(store, tmp_path).rebuild_customer_day() > 0  # `warehouse rebuild` mends it
+    assert warehouse_snapshot(tmp_path / "warehouse" / "customer_day") != before

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 import ibis
 
 from bankcrm.analytics.base import ALL, Scope, Tables, dates_table, months_at
-from bankcrm.analytics.channels import scoped_transactions
 from bankcrm.analytics.tiered import TIER_NAMES, by_tier, in_ladder_order, share
 
 ATTRITION_FLOOR = 50_000  # yuan: attrition counts customers with AUM ≥ this at the end of Y
@@ -39,33 +38,29 @@ def month_number(d: date) -> int:
 def dormancy_at_dates(tables: Tables, dates: Sequence[date], scope: Scope = ALL) -> ibis.Table:
     """Dormant customers (睡眠客户) at each month-end of ``dates``: in the base at d with no
     customer-initiated transaction booked in ``dormancy_window(d)`` (booked date after the same
-    month-end a year earlier, up to and including d), per tier at d. One scan of the
-    transactions for every date.
+    month-end a year earlier, up to and including d), per tier at d. Read from the derived
+    customer_day, for every date at once.
 
     Columns: as_of, tier, base (customers), dormant (customers), share (dormant / base).
     """
     # A window is exactly the twelve calendar months ending with d's month. One pass over the
-    # transactions counts, per account, the hits in every window (one column per date): a
-    # group-by with one group per account, much cheaper than a range join on booked_at or a
-    # distinct over (account, month).
+    # derived customer_day (initiated activity per customer and day) counts, per customer, the
+    # active days in every window: one column per date.
+    if tables.customer_day is None:
+        raise LookupError(
+            "the warehouse has no customer_day (built by an older version, or no transactions"
+            " were imported): import the transactions or run `bankcrm warehouse rebuild`"
+        )
     ends = sorted(set(dates))
-    first, last = dormancy_window(ends[0])[0], dormancy_window(ends[-1])[1]
-    txns = scoped_transactions(tables, scope)
-    recent = txns.filter(
-        txns.customer_initiated & (txns.booked_at >= first) & (txns.booked_at < last)
-    )
-    month = recent.booked_at.year().cast("int64") * 12 + recent.booked_at.month().cast("int64")
-    hits = recent.group_by("account_id").aggregate(
+    days = tables.customer_day
+    first = date(ends[0].year - 1, ends[0].month, 1)
+    days = days.filter((days.day >= first) & (days.day <= ends[-1]))
+    month = days.day.year().cast("int64") * 12 + days.day.month().cast("int64")
+    per_customer = days.group_by(active_id="customer_id").aggregate(
         **{
-            f"w{i}": recent.count(where=(month > month_number(d) - 12) & (month <= month_number(d)))
+            f"w{i}": days.count(where=(month > month_number(d) - 12) & (month <= month_number(d)))
             for i, d in enumerate(ends)
         }
-    )
-    owners = tables.accounts.select("account_id", "customer_id")
-    per_customer = (
-        hits.join(owners, "account_id")
-        .group_by(active_id="customer_id")
-        .aggregate(**{f"w{i}": ibis._[f"w{i}"].sum() for i in range(len(ends))})
     )
     base = months_at(tables, ends, scope).select("as_of", "customer_id", "tier")
     joined = base.left_join(per_customer, base.customer_id == per_customer.active_id)

@@ -31,6 +31,7 @@ class Tables:
     channel_enrollments: ibis.Table | None = None
     assignments: ibis.Table | None = None
     employees: ibis.Table | None = None
+    customer_day: ibis.Table | None = None
 
     @classmethod
     def load(cls, con: BaseBackend, warehouse: Warehouse) -> Tables:

@@ -136,8 +136,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 @warehouse_app.command("rebuild")
 def warehouse_rebuild() -> None:
-    """Re-grade customer_month with the current tier settings (the import does this itself
-    whenever the data or the settings changed)."""
+    """Rebuild the derived tables: customer_month graded with the current tier settings, and
+    customer_day (the import does this itself whenever the data or the settings changed)."""
     settings = Settings()
     importer = Importer(
         make_engine(settings.store_url),
@@ -147,6 +147,8 @@ def warehouse_rebuild() -> None:
     )
     rows = importer.rebuild_customer_month()
     console.print(f"customer_month rebuilt: {rows:,} customer-months")
+    rows = importer.rebuild_customer_day()
+    console.print(f"customer_day rebuilt: {rows:,} customer-days with activity")
 
 
 @app.command("info")

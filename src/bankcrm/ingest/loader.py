@@ -29,8 +29,10 @@ from bankcrm.ingest.report import ImportReport, TableReport, write_rejects
 from bankcrm.ingest.store_writer import write_balance_summary, write_rows
 from bankcrm.ingest.validate import Lookups, validate
 from bankcrm.store.models import ImportRun
+from bankcrm.warehouse.activity import CUSTOMER_DAY, stage_customer_day
+from bankcrm.warehouse.activity import FEEDS as _FEEDS_CUSTOMER_DAY
 from bankcrm.warehouse.derived import built_with, rule_description, stage_customer_month
-from bankcrm.warehouse.layout import FACTS, Warehouse, sql_strings
+from bankcrm.warehouse.layout import FACTS, Warehouse, WarehouseTransaction, sql_strings
 
 # Tables whose change makes the derived customer_month stale.
 _FEEDS_CUSTOMER_MONTH = frozenset({"customers", "products", "accounts", "balances"})
@@ -86,6 +88,11 @@ class Importer:
                 report.customer_month_rows = self.rebuild_customer_month()
             except Exception as error:  # noqa: BLE001  the loaded files stay; say why, fail
                 report.failed["customer_month"] = f"{type(error).__name__}: {error}"
+        if changed & _FEEDS_CUSTOMER_DAY or not self.warehouse.table_dir(CUSTOMER_DAY).exists():
+            try:
+                report.customer_day_rows = self.rebuild_customer_day()
+            except Exception as error:  # noqa: BLE001  the loaded files stay; say why, fail
+                report.failed[CUSTOMER_DAY] = f"{type(error).__name__}: {error}"
         if rejects_path is not None:
             write_rejects(rejects, rejects_path)
         if progress:
@@ -216,10 +223,21 @@ class Importer:
 
     def rebuild_customer_month(self) -> int:
         """Rebuild the derived customer_month (after a change of the tier settings, say)."""
+        return self._rebuild(
+            "customer_month",
+            lambda wtx: stage_customer_month(self.warehouse, wtx, self.ladder, self.rule),
+        )
+
+    def rebuild_customer_day(self) -> int:
+        """Rebuild the derived customer_day from the transactions and accounts loaded."""
+        return self._rebuild(CUSTOMER_DAY, lambda wtx: stage_customer_day(self.warehouse, wtx))
+
+    def _rebuild(self, name: str, stage: Callable[[WarehouseTransaction], int]) -> int:
+        """Stage a derived table and publish it, all or nothing."""
         wtx = self.warehouse.begin()
         try:
-            rows = stage_customer_month(self.warehouse, wtx, self.ladder, self.rule)
-            self.fault("customer_month:staged")
+            rows = stage(wtx)
+            self.fault(f"{name}:staged")
             wtx.publish()
         except BaseException:
             wtx.rollback()

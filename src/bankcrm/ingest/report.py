@@ -41,6 +41,7 @@ class ImportReport:
     not_loaded: list[str] = field(default_factory=list)  # files skipped after a failure
     possible_duplicate_customers: list[dict[str, Any]] = field(default_factory=list)
     customer_month_rows: int | None = None  # rows of the derived table, when rebuilt
+    customer_day_rows: int | None = None  # rows of the derived table, when rebuilt
 
     @property
     def ok(self) -> bool:

@@ -75,6 +75,8 @@ class WarehouseTables(Protocol):
     def customer_month(self) -> ir.Table: ...
     @property
     def transactions(self) -> ir.Table | None: ...
+    @property
+    def customer_day(self) -> ir.Table | None: ...
 
 
 def _midnight(d: date) -> datetime:
@@ -109,6 +111,19 @@ def _customer_transactions(tables: WarehouseTables, end: datetime) -> ir.Table:
     return txns.join(tables.accounts.select("account_id", "customer_id"), "account_id")
 
 
+def initiated_days(tables: WarehouseTables, end: datetime) -> ir.Table:
+    """[customer_id, day, amount, transactions]: customer-initiated activity per customer and
+    day booked before ``end`` (a midnight): the warehouse's derived customer_day when it has one
+    (built at import), else aggregated here from the transactions."""
+    if tables.customer_day is not None:
+        days = tables.customer_day
+        return days.filter(days.day < end.date())
+    txns = _customer_transactions(tables, end)
+    return txns.group_by("customer_id", day=txns.booked_at.date()).aggregate(
+        amount=txns.amount.abs().sum().cast("float64"), transactions=txns.count()
+    )
+
+
 def _score(value: ir.NumericValue, n: ir.IntegerValue, higher_is_better: bool) -> ir.IntegerValue:
     """Quintile score 1–5 from the count of strictly worse customers (a 0-based min rank)."""
     order = value if higher_is_better else value.desc()
@@ -126,10 +141,10 @@ def rfm_at(tables: WarehouseTables, as_of: date) -> pd.DataFrame:
     """
     start, end = twelve_months(as_of)
     base = _base(tables, as_of)
-    txns = _customer_transactions(tables, end)
-    activity = txns.group_by("customer_id").aggregate(
-        last_day=txns.booked_at.max().date(),
-        frequency=txns.count(where=txns.booked_at >= start),
+    days = initiated_days(tables, end)
+    activity = days.group_by("customer_id").aggregate(
+        last_day=days.day.max(),
+        frequency=days.transactions.sum(where=days.day >= start.date()),
     )
     cm = tables.customer_month
     month_ends = cm.filter(cm.as_of <= as_of).select("as_of").distinct()
@@ -188,13 +203,10 @@ def summary_at(tables: WarehouseTables, as_of: date, history_days: int = 3 * 365
         raise ValueError(f"history_days: must be ≥ 1, not {history_days}")
     end = _midnight(as_of + timedelta(days=1))
     base = _base(tables, as_of).select("customer_id")
-    txns = _customer_transactions(tables, end)
-    txns = txns.filter(txns.booked_at >= end - timedelta(days=history_days))
-    txns = txns.semi_join(base, "customer_id")
+    days = initiated_days(tables, end)
+    days = days.filter(days.day >= (end - timedelta(days=history_days)).date())
     # One row per customer and day in the engine, so only days travel to the summary.
-    days = txns.group_by("customer_id", day=txns.booked_at.date()).aggregate(
-        amount=txns.amount.abs().sum().cast("float64")
-    )
+    days = days.semi_join(base, "customer_id").select("customer_id", "day", "amount")
     ids = base.order_by("customer_id").to_pyarrow()["customer_id"].to_pandas()
     everyone = pd.DataFrame({"customer_id": ids})
     arrow = days.to_pyarrow()

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bankcrm.warehouse.activity import customer_day_query
 from bankcrm.warehouse.layout import Warehouse
 
 Period = Literal["days", "weeks"]
@@ -183,26 +184,13 @@ def summary_from_log(
         return _summarise(con, scan, "txn_date", "txn_amount", observation_end, period, False)
 
 
-def warehouse_days_query(transactions: str, accounts: str) -> str:
-    """DuckDB SQL for the per-customer-day table of customer-initiated transactions: the day's
-    count and its absolute amount in yuan, sorted by customer and day. ``transactions`` and
-    ``accounts`` are table expressions (e.g. ``Warehouse.scan``)."""
-    return f"""
-    SELECT a.customer_id, CAST(t.booked_at AS DATE) AS day,
-      CAST(sum(abs(t.amount)) AS DOUBLE) AS amount, count(*) AS transactions
-    FROM {transactions} t JOIN {accounts} a USING (account_id)
-    WHERE t.customer_initiated
-    GROUP BY ALL ORDER BY a.customer_id, day
-    """
-
-
 def warehouse_days(warehouse: Warehouse) -> pa.Table:
-    """The per-customer-day table of a warehouse, derived from its Parquet files (what the
-    importer could keep as a derived table, as it keeps customer_month)."""
+    """The per-customer-day table of a warehouse, derived from its Parquet files now (the
+    importer keeps the same table as ``customer_day``)."""
     if not (warehouse.exists("transactions") and warehouse.exists("accounts")):
         raise ValueError(f"warehouse: {warehouse.root} has no transactions or no accounts")
     with duckdb.connect() as con:
         days: pa.Table = con.sql(
-            warehouse_days_query(warehouse.scan("transactions"), warehouse.scan("accounts"))
+            customer_day_query(warehouse.scan("transactions"), warehouse.scan("accounts"))
         ).to_arrow_table()
     return days

@@ -5,6 +5,7 @@ Layout under the warehouse root::
     <dimension>/data.parquet                 branches, employees, products, customers, ...
     <fact>/month=YYYY-MM/data.parquet        balances (by as_of), transactions (by booked_at)
     customer_month/month=YYYY-MM/data.parquet  derived: AUM, loan balance and tier per month-end
+    customer_day/month=YYYY-MM/data.parquet    derived: customer-initiated activity per day
 
 A change is written to a staging folder first, then published by renaming folders, keeping the
 replaced ones aside until the store has committed too; ``rollback`` puts them back. So an error
@@ -30,7 +31,7 @@ DIMENSIONS = (
 )
 # Fact table → the column whose month partitions it.
 FACTS = {"balances": "as_of", "transactions": "booked_at"}
-DERIVED = ("customer_month",)
+DERIVED = ("customer_month", "customer_day")
 DATA_FILE = "data.parquet"
 _STAGING = "_staging"
 _BACKUP = "_backup"
