@@ -63,6 +63,11 @@ def test_report_writes_the_files_and_prints_the_path(env: Path) -> None:
     html = (out / "report.html").read_text("utf-8")
     assert "Customer-structure analysis" in html
     assert "<svg" in html
+    # The appendix speaks the report's language too: English names and definitions.
+    appendix = html[html.index('class="definitions"') :]
+    assert "customer base" in appendix
+    assert "not closed by it" in appendix
+    assert "快照日" not in appendix
     assert (out / "report.xlsx").stat().st_size > 0
     assert not (out / "report.pdf").exists()  # only with --pdf
 
