@@ -110,3 +110,21 @@ def test_info_hides_the_database_password(env: Path, monkeypatch: pytest.MonkeyP
     )
     assert "s3cret" not in Settings().store_url_safe
     assert "***" in Settings().store_url_safe
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("BANKCRM_DIAGNOSIS__DORMANT_SHARE", "7", "diagnosis.dormant_share"),
+        ("BANKCRM_TIERS__GOLD", "abc", "tiers.gold"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line_for_any_command(
+    env: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    for command in (["info"], ["analyze"], ["diagnose"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, result.output
+        assert f"bad setting {named} ({variable})" in result.stderr
+        assert "Traceback" not in result.output

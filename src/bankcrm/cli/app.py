@@ -9,8 +9,11 @@ from datetime import date
 from enum import StrEnum
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bankcrm.config import Settings
 
 app = typer.Typer(help="bankcrm: customer-relationship management for a bank branch network.")
 db_app = typer.Typer(help="The store's schema (Alembic migrations).")
@@ -86,3 +89,23 @@ def parse_years(text: str | None) -> tuple[int, int] | None:
     if years[0] > years[1]:
         raise fail(f"bad --years {text!r}: the first year is after the last")
     return years
+
+
+def settings_error(error: ValidationError) -> str:
+    """A bad setting named the way users set it: the key, its environment variable, why."""
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        variable = "BANKCRM_" + "__".join(str(part).upper() for part in item["loc"])
+        problems.append(f"{key} ({variable}): {item['msg']}, got {item.get('input')!r}")
+    return "bad setting " + "; ".join(problems)
+
+
+@app.callback()
+def check_settings() -> None:
+    """Every command starts with valid settings: a bad value is one clear line, not a trace."""
+    try:
+        Settings()
+    except ValidationError as error:
+        raise fail(settings_error(error)) from None
+

@@ -18,7 +18,6 @@ from bankcrm.config import Settings
 from bankcrm.diagnosis.catalogue import diagnose
 from bankcrm.diagnosis.findings import SEVERITY_ZH, Finding
 from bankcrm.diagnosis.inputs import gather
-from bankcrm.domain.diagnosis_thresholds import DiagnosisSettings
 from bankcrm.domain.errors import BankcrmError
 from bankcrm.reports.build import write_report
 from bankcrm.warehouse.engines import connect
@@ -31,12 +30,6 @@ Branch = Annotated[str | None, typer.Option(help="Branch id: it and everything b
 class DiagnoseFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
-
-
-def thresholds(settings: Settings) -> DiagnosisSettings:
-    """The ``diagnosis`` settings once the main Settings carry them; the defaults until then."""
-    found = getattr(settings, "diagnosis", None)
-    return found if isinstance(found, DiagnosisSettings) else DiagnosisSettings()
 
 
 def _gather(as_of: date | None, branch: str | None, settings: Settings) -> dict[str, Any]:
@@ -81,7 +74,7 @@ def diagnose_command(
         task = bar.add_task("诊断 diagnosing", total=2)
         data = _gather(parse_as_of(as_of), branch, settings)
         bar.advance(task)
-        findings = diagnose(data, thresholds(settings))
+        findings = diagnose(data, settings.diagnosis)
         bar.advance(task)
     if format is DiagnoseFormat.JSON:
         payload = {
@@ -111,7 +104,7 @@ def report_command(
         task = bar.add_task("报告 report", total=2)
         data = _gather(parse_as_of(as_of), branch, settings)
         bar.advance(task)
-        files = write_report(data, out, lang.value, pdf, thresholds(settings))
+        files = write_report(data, out, lang.value, pdf, settings.diagnosis)
         bar.advance(task)
     for path in (files.html, files.xlsx, files.pdf):
         if path is not None:
