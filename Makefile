@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/bankcrm info
 	$(BIN)/bankcrm analyze --format xlsx --out bankcrm-data/analysis.xlsx
 	$(BIN)/bankcrm analyze --format json --out bankcrm-data/analysis.json
+	$(BIN)/bankcrm score
 	@echo "analysis written to bankcrm-data/analysis.xlsx and bankcrm-data/analysis.json"
 	$(BIN)/bankcrm diagnose --branch B0100
 	$(BIN)/bankcrm report --branch B0100 --out bankcrm-data/report --pdf

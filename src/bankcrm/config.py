@@ -19,7 +19,10 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
+from bankcrm.domain.counter.settings import CounterSettings
+from bankcrm.domain.crm_settings import CrmSettings
 from bankcrm.domain.diagnosis_thresholds import DiagnosisSettings
+from bankcrm.domain.task_rules import TaskRuleSettings
 from bankcrm.domain.tiers import TierBasis, TierLadder, TierRule
 
 
@@ -75,6 +78,9 @@ class Settings(BaseSettings):
     locale: str = "zh-CN"
     tiers: TierSettings = TierSettings()
     diagnosis: DiagnosisSettings = DiagnosisSettings()
+    counter: CounterSettings = CounterSettings()
+    crm: CrmSettings = CrmSettings()
+    tasks: TaskRuleSettings = TaskRuleSettings()
 
     @classmethod
     def settings_customise_sources(

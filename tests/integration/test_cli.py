@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bankcrm.cli import app
+from bankcrm.store.db import make_engine
+from bankcrm.store.models import CustomerSummary
 
 runner = CliRunner()
 
@@ -59,6 +62,16 @@ def test_generate_upgrade_import_info(env: Path) -> None:
         assert t["read"] == t["accepted"] + t["rejected"], name
         assert set(t) >= {"read", "accepted", "rejected", "inserted", "updated", "unchanged"}
     customers = report["tables"]["customers"]["accepted"]
+    # The CRM follows the import: every customer in the base at the last month-end is
+    # summarised for search (the base = customer_month rows at 2020-06-30).
+    summarised = int(result.stderr.split("CRM refreshed: ")[1].split(" customer summaries")[0])
+    engine = make_engine(f"sqlite:///{env / 'data' / 'bankcrm.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(CustomerSummary)).scalar() == (
+            summarised
+        )
+    engine.dispose()
+    assert 0 < summarised <= customers
 
     result = runner.invoke(app, ["info", "--json"])
     assert result.exit_code == 0, result.output

@@ -2,7 +2,16 @@
 
 Each sibling module registers its commands on the one ``app`` when imported here."""
 
-from bankcrm.cli import analysis, data, diagnosis  # noqa: F401  (registers the commands)
+from bankcrm.cli import (  # noqa: F401  (registers the commands)
+    analysis,
+    counter,
+    crm,
+    crm_work,
+    data,
+    diagnosis,
+    models,
+    serve,
+)
 from bankcrm.cli.app import app
 
 __all__ = ["app"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,17 @@ from rich.console import Console
 
 from bankcrm.analytics.analyze import analyze
 from bankcrm.analytics.base import Tables, scope_of
-from bankcrm.cli.app import Lang, OutputFormat, app, console, err, fail, parse_as_of, parse_years
+from bankcrm.cli.app import (
+    Lang,
+    OutputFormat,
+    app,
+    console,
+    emit_json,
+    err,
+    fail,
+    parse_as_of,
+    parse_years,
+)
 from bankcrm.config import Engine, Settings
 from bankcrm.domain.errors import BankcrmError
 from bankcrm.reports.tables import print_tables
@@ -45,12 +54,7 @@ def analyze_command(
     except (BankcrmError, LookupError, ValueError) as error:
         raise fail(str(error).strip("'\"")) from None
     if format is OutputFormat.JSON:
-        text = json.dumps(result, ensure_ascii=False, indent=2)
-        if out is None:
-            typer.echo(text)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text + "\n", encoding="utf-8")
+        emit_json(result, out)
     elif format is OutputFormat.XLSX:
         assert out is not None
         sheets = write_xlsx(result, out, lang.value)

@@ -3,10 +3,13 @@ bar, error exit, date parsing. The commands live in the sibling modules by area.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -109,3 +112,12 @@ def check_settings() -> None:
     except ValidationError as error:
         raise fail(settings_error(error)) from None
 
+
+def emit_json(data: Any, out: Path | None) -> None:
+    """JSON (UTF-8, Chinese as is) to stdout, or to ``out`` with its folder created."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if out is None:
+        typer.echo(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n", encoding="utf-8")

@@ -22,6 +22,7 @@ from bankcrm.cli.app import (
     warehouse_app,
 )
 from bankcrm.config import Settings
+from bankcrm.crm.after_import import after_import
 from bankcrm.domain.errors import BankcrmError
 from bankcrm.ingest.loader import Importer
 from bankcrm.inventory import inventory
@@ -102,6 +103,12 @@ def import_command(
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(result.to_json(), encoding="utf-8")
+    if result.tables:
+        crm = after_import(engine, Warehouse(settings.warehouse_path), settings.crm.flags)
+        err.print(
+            f"CRM refreshed: {crm.summaries:,} customer summaries, "
+            f"{crm.conversions:,} new campaign conversions"
+        )
     table = Table(title=f"import run {result.run_id}: {folder}")
     table.add_column("file", no_wrap=True)
     for column in ("read", "accepted", "rejected", "inserted", "updated", "unchanged"):

@@ -1,0 +1,49 @@
+"""What the counter service answers, and who may act at the counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bankcrm.domain.actor import Actor, Role
+from bankcrm.domain.counter.errors import CounterError
+
+COUNTER_ROLES = frozenset({Role.TELLER, Role.BRANCH_MANAGER, Role.ADMIN})
+SUPERVISOR_ROLES = frozenset({Role.BRANCH_MANAGER, Role.ADMIN})
+
+
+class Status(StrEnum):
+    RECORDED = "recorded"
+    NEEDS_VERIFICATION = "needs_verification"
+    NEEDS_SUPERVISOR = "needs_supervisor"
+
+
+@dataclass(frozen=True)
+class TransactionOutcome:
+    status: Status
+    transaction_id: str | None = None
+    verification_id: str | None = None  # the verification the transaction relied on
+    via_cache: bool = False
+    confirm_each: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CacheGrant:
+    granted: bool
+    reason: str | None = None
+
+
+def check_teller(actor: Actor) -> None:
+    """Refuse an actor whose role does not serve at the counter (403)."""
+    if actor.role not in COUNTER_ROLES:
+        raise CounterError(None, f"role {actor.role.value} does not serve at the counter", 403)
+
+
+def supervises(supervisor: Actor | None, actor: Actor) -> bool:
+    """A supervisor is a manager other than the teller (no self-authorization)."""
+    return (
+        supervisor is not None
+        and supervisor.role in SUPERVISOR_ROLES
+        and supervisor.username != actor.username
+    )
