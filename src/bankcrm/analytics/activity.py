@@ -53,8 +53,8 @@ def dormancy_at_dates(tables: Tables, dates: Sequence[date], scope: Scope = ALL)
         )
     ends = sorted(set(dates))
     days = tables.customer_day
-    first = date(ends[0].year - 1, ends[0].month, 1)
-    days = days.filter((days.day >= first) & (days.day <= ends[-1]))
+    first, last = dormancy_window(ends[0])[0], dormancy_window(ends[-1])[1]
+    days = days.filter((days.day >= first.date()) & (days.day < last.date()))
     month = days.day.year().cast("int64") * 12 + days.day.month().cast("int64")
     per_customer = days.group_by(active_id="customer_id").aggregate(
         **{
