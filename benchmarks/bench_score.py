@@ -13,7 +13,6 @@ predictions and the writes grow with the customers: the breakdown is what to ext
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -23,15 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from bankcrm.cli.models import _write_store
 from bankcrm.config import Settings
 from bankcrm.models.features import SnapshotFeatures, month_end, snapshot_tables
 from bankcrm.models.registry import Registry
-from bankcrm.models.score import score_all, stage_scores
+from bankcrm.models.score import score_all, stage_scores, write_store
 from bankcrm.store.db import make_engine
 from bankcrm.warehouse.engines import connect
 from bankcrm.warehouse.layout import Warehouse
-from benchmarks.bench_structure import peak_mib, prepare
+from benchmarks.bench_structure import peak_mib, prepare_in_child
 
 AS_OF = date(2020, 12, 31)
 
@@ -94,7 +92,7 @@ def score_with_breakdown(root: Path) -> dict[str, float]:
     wtx.finish()
     steps["write warehouse"] = time.perf_counter() - started
     started = time.perf_counter()
-    rows = _write_store(make_engine(settings.store_url), run)
+    rows = write_store(make_engine(settings.store_url), run)
     steps["write store"] = time.perf_counter() - started
     print(f"scored {len(run.scores):,} customers; {rows:,} store rows")
     return steps
@@ -116,13 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        child = multiprocessing.get_context("spawn").Process(
-            target=prepare, args=(root, args.customers, args.start, args.end)
-        )
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise SystemExit(f"generating or importing failed (exit code {child.exitcode})")
+        prepare_in_child(root, args.customers, args.start, args.end)
         os.environ["BANKCRM_DATA_DIR"] = str(root)
         os.environ["BANKCRM_DATABASE_URL"] = f"sqlite:///{root / 'store.sqlite3'}"
         before = peak_mib()

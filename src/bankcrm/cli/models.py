@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine, delete, insert, inspect
+from sqlalchemy import inspect
 
 from bankcrm.cli.app import OutputFormat, app, console, err, fail, parse_as_of, progress
 from bankcrm.config import Settings
@@ -22,15 +22,13 @@ from bankcrm.models.gbm import CHURN, PROPENSITY, Params, gbm, model_threads
 from bankcrm.models.plain import prepare, read_table
 from bankcrm.models.registry import Registry
 from bankcrm.models.score import (
-    ScoreRun,
     card_json,
-    long_scores,
     parse_models,
     score_all,
     stage_scores,
+    write_store,
 )
 from bankcrm.store.db import make_engine
-from bankcrm.store.models import CustomerScore
 from bankcrm.warehouse.engines import connect
 from bankcrm.warehouse.layout import Warehouse
 
@@ -41,32 +39,9 @@ app.add_typer(churn_app, name="churn")
 propensity_app = typer.Typer(help="Next-best-product propensity (下一最佳产品).")
 app.add_typer(propensity_app, name="propensity")
 
-INSERT_CHUNK = 50_000  # rows per executemany: bounded memory on a million customers
-
 
 def _registry(settings: Settings) -> Registry:
     return Registry(settings.data_dir / "models")
-
-
-def _write_store(engine: Engine, run: ScoreRun) -> int:
-    """Replace the run's snapshot and models in customer_scores; rows written."""
-    rows = long_scores(run)
-    if rows.empty:
-        return 0
-    rows["model_version"] = rows["model"].map(lambda m: run.used.get(m, {}).get("version"))
-    rows = rows.astype(object).where(rows.notna(), None)
-    with engine.begin() as conn:
-        conn.execute(
-            delete(CustomerScore).where(
-                CustomerScore.as_of == run.as_of,
-                CustomerScore.model.in_(sorted(set(rows["model"]))),
-            )
-        )
-        for start in range(0, len(rows), INSERT_CHUNK):  # chunks, not customers
-            conn.execute(
-                insert(CustomerScore), rows.iloc[start : start + INSERT_CHUNK].to_dict("records")
-            )
-    return len(rows)
 
 
 @app.command("score")
@@ -111,7 +86,7 @@ def score_command(
             wtx = stage_scores(run, warehouse)
             wtx.publish()
             try:
-                written = _write_store(engine, run)
+                written = write_store(engine, run)
             except Exception:
                 wtx.rollback()
                 raise

@@ -19,11 +19,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
+from sqlalchemy import Engine, delete, insert
 
 from bankcrm.models import churn, propensity, segments
 from bankcrm.models.features import FEATURE_LABELS, SnapshotFeatures, month_end, snapshot_tables
 from bankcrm.models.gbm import CHURN, PROPENSITY, model_threads
 from bankcrm.models.registry import Registry
+from bankcrm.store.models import CustomerScore
 from bankcrm.warehouse.layout import Warehouse
 
 SCORES = "scores"  # the warehouse table
@@ -276,3 +278,27 @@ def _columns_of(model: str, scores: pd.DataFrame) -> list[str]:
 def card_json(card: dict[str, Any]) -> str:
     """A card as indented JSON (Chinese kept readable)."""
     return json.dumps(card, ensure_ascii=False, indent=2)
+
+
+INSERT_CHUNK = 50_000  # rows per executemany: bounded memory on a million customers
+
+
+def write_store(engine: Engine, run: ScoreRun) -> int:
+    """Replace the run's snapshot and models in customer_scores; rows written."""
+    rows = long_scores(run)
+    if rows.empty:
+        return 0
+    rows["model_version"] = rows["model"].map(lambda m: run.used.get(m, {}).get("version"))
+    rows = rows.astype(object).where(rows.notna(), None)
+    with engine.begin() as conn:
+        conn.execute(
+            delete(CustomerScore).where(
+                CustomerScore.as_of == run.as_of,
+                CustomerScore.model.in_(sorted(set(rows["model"]))),
+            )
+        )
+        for start in range(0, len(rows), INSERT_CHUNK):  # chunks, not customers
+            conn.execute(
+                insert(CustomerScore), rows.iloc[start : start + INSERT_CHUNK].to_dict("records")
+            )
+    return len(rows)
