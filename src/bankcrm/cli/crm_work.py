@@ -28,7 +28,7 @@ from bankcrm.crm.tasks import STATUS_LABELS_ZH, TaskFilter, TaskStatus, list_tas
 from bankcrm.crm.tasks_generate import generate_tasks
 from bankcrm.domain.actor import Actor, Role
 from bankcrm.domain.enums import LABELS_ZH
-from bankcrm.domain.money import format_wan
+from bankcrm.domain.money import fen_to_yuan, format_wan
 from bankcrm.domain.task_rules import RULE_TITLES_ZH
 from bankcrm.store.db import is_current, make_engine, session_factory
 from bankcrm.warehouse.engines import connect
@@ -193,7 +193,7 @@ def segments_save(
             raise fail(str(error)) from None
         console.print(
             f"客群 #{saved.id} {saved.name}：{saved.customers} 位客户，"
-            f"AUM {format_wan(Decimal(saved.aum_fen or 0) / 100)} 万元"
+            f"AUM {format_wan(fen_to_yuan(saved.aum_fen or 0))} 万元"
         )
 
 

@@ -14,19 +14,17 @@ from sqlalchemy import func, select
 
 from bankcrm.api.common import ActorDep, Page, PagingDep, SessionDep
 from bankcrm.api.routes.segments import TablesDep
+from bankcrm.api.schemas import yuan
 from bankcrm.crm import campaigns, campaigns_results
 from bankcrm.crm.campaigns import EXCLUSION_LABELS_ZH, GROUP_LABELS_ZH, CampaignSpec
 from bankcrm.crm.campaigns_outcomes import detect_outcomes_in
 from bankcrm.crm.campaigns_stats import DEFAULT_MARGIN, Interval
+from bankcrm.domain.money import fen_to_yuan
 from bankcrm.store.models import Campaign, CampaignMember
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Group = Literal["target", "control", "excluded"]
-
-
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else Decimal(fen) / 100
 
 
 class CampaignOut(BaseModel):
@@ -58,11 +56,11 @@ def campaign_out(c: Campaign) -> CampaignOut:
         start_on=c.start_on,
         end_on=c.end_on,
         product_type=c.product_type,
-        goal_aum_yuan=_yuan(c.goal_aum_fen),
+        goal_aum_yuan=yuan(c.goal_aum_fen),
         control_share=c.control_share,
         seed=c.seed,
         exclusion_days=c.exclusion_days,
-        cost_yuan=_yuan(c.cost_fen),
+        cost_yuan=yuan(c.cost_fen),
         created_by=c.created_by,
         created_at=c.created_at,
         version=c.version,
@@ -106,12 +104,12 @@ def member_out(m: CampaignMember) -> MemberOut:
         tier=m.tier,
         branch_id=m.branch_id,
         employee_id=m.employee_id,
-        baseline_aum_yuan=Decimal(m.baseline_aum_fen) / 100,
-        latest_aum_yuan=_yuan(m.latest_aum_fen),
+        baseline_aum_yuan=fen_to_yuan(m.baseline_aum_fen),
+        latest_aum_yuan=yuan(m.latest_aum_fen),
         contacted=m.contacted,
         responded=m.responded,
         converted=m.converted,
-        converted_amount_yuan=_yuan(m.converted_amount_fen),
+        converted_amount_yuan=yuan(m.converted_amount_fen),
         outcome_source=m.outcome_source,
         outcome_on=m.outcome_on,
         version=m.version,

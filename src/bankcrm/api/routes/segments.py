@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 from bankcrm.analytics.base import Tables
 from bankcrm.api.common import ActorDep, BadRequest, Page, PagingDep, SessionDep
 from bankcrm.api.deps import WarehouseDep
+from bankcrm.api.schemas import yuan
 from bankcrm.crm import segments
 from bankcrm.crm.segments_export import write_members_xlsx
 from bankcrm.crm.segments_rules import FIELDS, OPS_BY_KIND, Rule, from_finding, rule_json
@@ -120,7 +121,7 @@ def segment_out(s: SavedSegment) -> SegmentOut:
         refreshed_at=s.refreshed_at,
         refreshed_as_of=s.refreshed_as_of,
         customers=s.customers,
-        aum_yuan=None if s.aum_fen is None else Decimal(s.aum_fen) / 100,
+        aum_yuan=yuan(s.aum_fen),
         version=s.version,
     )
 
