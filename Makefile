@@ -19,6 +19,7 @@ demo: install
 	$(BIN)/bankcrm generate --out $(DEMO) --customers 10000 --seed 20201231
 	$(BIN)/bankcrm db upgrade
 	$(BIN)/bankcrm import $(DEMO) --report bankcrm-data/import-report.json --rejects bankcrm-data/rejects.csv
+	$(BIN)/bankcrm users demo
 	$(BIN)/bankcrm info
 	$(BIN)/bankcrm analyze --format xlsx --out bankcrm-data/analysis.xlsx
 	$(BIN)/bankcrm analyze --format json --out bankcrm-data/analysis.json

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bankcrm.domain.counter.settings import CounterSettings
 from bankcrm.domain.crm_settings import CrmSettings
 from bankcrm.domain.diagnosis_thresholds import DiagnosisSettings
+from bankcrm.domain.security_settings import SecuritySettings
 from bankcrm.domain.task_rules import TaskRuleSettings
 from bankcrm.domain.tiers import TierBasis, TierLadder, TierRule
 
@@ -81,6 +82,7 @@ class Settings(BaseSettings):
     counter: CounterSettings = CounterSettings()
     crm: CrmSettings = CrmSettings()
     tasks: TaskRuleSettings = TaskRuleSettings()
+    security: SecuritySettings = SecuritySettings()
 
     @classmethod
     def settings_customise_sources(

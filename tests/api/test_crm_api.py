@@ -6,10 +6,11 @@ from __future__ import annotations
 import pandas as pd
 from fastapi.testclient import TestClient
 
+from bankcrm.domain.actor import Role
+from tests.auth_helpers import auth_headers, current_rm
 from tests.crm.branch import CrmStore
 
 V1 = "/api/v1"
-RM_HEADERS = {"X-Bankcrm-User": "wang.rm", "X-Bankcrm-Role": "relationship_manager"}
 
 
 def _csv(crm: CrmStore, name: str) -> pd.DataFrame:
@@ -86,14 +87,18 @@ def test_transactions_paged_latest_first(client: TestClient, crm: CrmStore) -> N
 
 
 def test_contacts_with_optimistic_locking(client: TestClient, crm: CrmStore) -> None:
-    cid = _csv(crm, "customers")["customer_id"].iloc[0]
+    assigned = _csv(crm, "assignments")
+    cid = assigned.loc[assigned["end_on"].isna(), "customer_id"].iloc[0]
     body = {
         "channel": "call",
         "outcome": "interested",
         "occurred_at": "2021-01-04T10:00:00",
         "notes": "对理财有兴趣",
     }
-    created = client.post(f"{V1}/customers/{cid}/contacts", json=body, headers=RM_HEADERS)
+    rm = auth_headers(
+        crm.sessions, "wang.rm", Role.RELATIONSHIP_MANAGER, current_rm(crm.sessions, cid)
+    )
+    created = client.post(f"{V1}/customers/{cid}/contacts", json=body, headers=rm)
     assert created.status_code == 201, created.text
     contact = created.json()
     assert contact["created_by"] == "wang.rm"
@@ -122,7 +127,7 @@ def test_contacts_with_optimistic_locking(client: TestClient, crm: CrmStore) -> 
     )
     assert (
         _error(client.get(f"{V1}/contacts"), 400)["field"] == "employee_id"
-    )  # dev actor: no employee
+    )  # the client's branch manager has no employee of their own
 
 
 def test_needs_catalogue_and_aggregate(client: TestClient, crm: CrmStore) -> None:

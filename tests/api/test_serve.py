@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
+from tests.auth_helpers import manager_headers
 from tests.crm.branch import CrmStore
 
 STARTUP_SECONDS = 60  # a generous bound on a loaded CI machine, not a speed assertion
@@ -32,6 +33,7 @@ def test_serve_answers_over_http(crm: CrmStore, tmp_path: Path) -> None:
         "BANKCRM_DATABASE_URL": crm.url,
         "BANKCRM_WAREHOUSE_DIR": str(crm.warehouse.root),
     }
+    headers = manager_headers(crm.sessions)
     command = [str(Path(sys.executable).parent / "bankcrm"), "serve", "--port", str(port)]
     server = subprocess.Popen(
         command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -50,11 +52,12 @@ def test_serve_answers_over_http(crm: CrmStore, tmp_path: Path) -> None:
         assert health.json()["store"] == "ok"
         customers = pd.read_csv(crm.extract / "customers.csv", dtype=str)
         cid = customers["customer_id"].iloc[0]
-        page = httpx.get(f"{base}/api/v1/customers", params={"q": cid}).json()
+        assert httpx.get(f"{base}/api/v1/customers").status_code == 401  # no login
+        page = httpx.get(f"{base}/api/v1/customers", params={"q": cid}, headers=headers).json()
         assert [c["customer_id"] for c in page["items"]] == [cid]
-        view = httpx.get(f"{base}/api/v1/customers/{cid}").json()
+        view = httpx.get(f"{base}/api/v1/customers/{cid}", headers=headers).json()
         assert view["profile"]["name"] == customers["name"].iloc[0]
-        missing = httpx.get(f"{base}/api/v1/customers/NOPE")
+        missing = httpx.get(f"{base}/api/v1/customers/NOPE", headers=headers)
         assert missing.status_code == 404
         assert missing.json()["errors"][0]["field"] == "customer_id"
         assert httpx.get(f"{base}/api/docs").status_code == 200

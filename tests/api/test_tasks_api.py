@@ -15,14 +15,19 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
 from bankcrm.api.app import create_app
 from bankcrm.config import Settings
 from bankcrm.crm.tasks_generate import generate_tasks
-from bankcrm.domain.actor import SYSTEM
+from bankcrm.domain.actor import SYSTEM, Role
+from tests.auth_helpers import auth_headers, manager_headers
 from tests.crm.test_tasks_branch import AS_OF, Branch, load_branch
 
-R1 = {"X-Bankcrm-User": "r1", "X-Bankcrm-Role": "relationship_manager", "X-Bankcrm-Employee": "R1"}
+
+def r1(client: TestClient) -> dict[str, str]:
+    """RM R1 of the hand-made outlets, logged in."""
+    return auth_headers(client.app.state.sessions, "r1", Role.RELATIONSHIP_MANAGER, "R1")  # type: ignore[attr-defined]
 
 
 def serve_branch(engine: Engine, root: Path) -> Iterator[tuple[TestClient, Branch]]:
@@ -34,6 +39,7 @@ def serve_branch(engine: Engine, root: Path) -> Iterator[tuple[TestClient, Branc
         warehouse_dir=branch.warehouse.root,
     )
     with TestClient(create_app(settings)) as client:
+        client.headers.update(manager_headers(client.app.state.sessions))  # type: ignore[attr-defined]
         yield client, branch
 
 
@@ -46,6 +52,7 @@ def test_my_tasks_and_a_stale_update(api: tuple[TestClient, Branch]) -> None:
     client, branch = api
     with branch.session() as s:
         generate_tasks(s, SYSTEM, branch.tables, AS_OF)
+    R1 = r1(client)  # noqa: N806  (a constant of the test)
     mine = client.get("/api/v1/tasks", params={"mine": "true", "page_size": 2}, headers=R1)
     assert mine.status_code == 200
     body = mine.json()
@@ -95,6 +102,7 @@ def test_a_real_serve_process_refuses_a_stale_version(store: Engine, tmp_path: P
         "BANKCRM_DATABASE_URL": store.url.render_as_string(hide_password=False),
         "BANKCRM_WAREHOUSE_DIR": str(branch.warehouse.root),
     }
+    R1 = auth_headers(sessionmaker(store), "r1", Role.RELATIONSHIP_MANAGER, "R1")  # noqa: N806
     command = [str(Path(sys.executable).parent / "bankcrm"), "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/api/v1"
@@ -110,10 +118,10 @@ def test_a_real_serve_process_refuses_a_stale_version(store: Engine, tmp_path: P
                 time.sleep(0.3)
         task = first.json()["items"][0]
         url = f"{base}/tasks/{task['id']}"
-        assert httpx.patch(url, json={"version": 1, "outcome": "甲"}).status_code == 200
-        stale = httpx.patch(url, json={"version": 1, "outcome": "乙"})
+        assert httpx.patch(url, json={"version": 1, "outcome": "甲"}, headers=R1).status_code == 200
+        stale = httpx.patch(url, json={"version": 1, "outcome": "乙"}, headers=R1)
         assert stale.status_code == 409
-        assert httpx.get(url).json()["outcome"] == "甲"
+        assert httpx.get(url, headers=R1).json()["outcome"] == "甲"
     finally:
         server.terminate()
         server.wait(timeout=30)

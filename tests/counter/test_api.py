@@ -11,13 +11,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from bankcrm.api.app import add_error_handlers
 from bankcrm.api.routes.counter import router
 from bankcrm.counter.backends import MemoryBackend
+from bankcrm.domain.actor import Role
 from bankcrm.domain.counter.settings import CounterSettings
+from bankcrm.domain.security_settings import SecuritySettings
+from bankcrm.security.passwords import hash_password
+from bankcrm.store.db import session_factory
+from tests.auth_helpers import auth_headers, make_user
 from tests.counter.conftest import FakeClock, build_service
 
 BASE = "/api/v1/counter"
-TELLER = {"X-Bankcrm-User": "teller-a", "X-Bankcrm-Role": "teller", "X-Bankcrm-Branch": "B01"}
+SUPERVISOR_PASSWORD = "Zhuguan-2026-Shouquan"  # noqa: S105  (a test login)
 CARD = {"customer_id": "C0001", "name": "张三丰", "id_number": "110101199003071234"}
 
 
@@ -25,13 +31,17 @@ CARD = {"customer_id": "C0001", "name": "张三丰", "id_number": "1101011990030
 def client(engine: Engine, clock: FakeClock) -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(router, prefix=BASE)
+    add_error_handlers(app)
     app.state.counter = build_service(MemoryBackend(clock), engine, CounterSettings(), clock)
+    app.state.sessions = session_factory(engine)
+    app.state.security = SecuritySettings()
     with TestClient(app) as client:
+        client.headers.update(auth_headers(app.state.sessions, "teller-a", Role.TELLER))
         yield client
 
 
 def post(client: TestClient, path: str, body: dict[str, object] | None = None) -> dict:  # type: ignore[type-arg]
-    response = client.post(f"{BASE}{path}", json=body or {}, headers=TELLER)
+    response = client.post(f"{BASE}{path}", json=body or {})
     assert response.status_code < 300, response.text
     return response.json() if response.content else {}
 
@@ -65,15 +75,15 @@ def test_a_visit_from_check_to_end(client: TestClient, clock: FakeClock) -> None
         },
     )
     assert (done["status"], done["via_cache"]) == ("recorded", False)
-    listed = client.get(f"{BASE}/sessions/{sid}/transactions", headers=TELLER).json()
+    listed = client.get(f"{BASE}/sessions/{sid}/transactions").json()
     assert [(t["txn_type_zh"], t["amount_fen"]) for t in listed] == [
         ("存款", 200_050),
         ("打印流水", None),
     ]
     confirmation = post(client, f"/sessions/{sid}/confirmations", {"signature_ref": "sig-visit"})
     assert confirmation["scope"] == "visit"
-    assert client.post(f"{BASE}/sessions/{sid}/end", headers=TELLER).status_code == 204
-    after = client.get(f"{BASE}/sessions/{sid}/transactions", headers=TELLER).json()
+    assert client.post(f"{BASE}/sessions/{sid}/end").status_code == 204
+    after = client.get(f"{BASE}/sessions/{sid}/transactions").json()
     assert {t["confirmation_id"] for t in after} == {confirmation["confirmation_id"]}
 
 
@@ -82,9 +92,22 @@ def test_supervisor_and_policy_answers(client: TestClient) -> None:
     post(client, f"/sessions/{sid}/cache", {**CARD, "terminal_id": "T-01"})
     body = {"terminal_id": "T-01", "txn_type": "withdrawal", "amount": "60000"}
     assert post(client, f"/sessions/{sid}/transactions", body)["status"] == "needs_supervisor"
-    body["supervisor"] = {"username": "manager", "role": "branch_manager"}
-    assert post(client, f"/sessions/{sid}/transactions", body)["status"] == "needs_verification"
-    table = client.get(f"{BASE}/policy", headers=TELLER).json()
+    sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    with sessions() as store:
+        manager = make_user(store, "manager", Role.BRANCH_MANAGER)
+        manager.password_hash = hash_password(SUPERVISOR_PASSWORD)
+        analyst = make_user(store, "analyst-s", Role.ANALYST)
+        analyst.password_hash = hash_password(SUPERVISOR_PASSWORD)
+        store.commit()
+    url = f"/sessions/{sid}/transactions"
+    body["supervisor"] = {"username": "manager", "password": "wrong-Passw0rd!"}
+    refused = client.post(BASE + url, json=body)
+    assert refused.status_code == 401, refused.text  # credentials are checked, not trusted
+    body["supervisor"] = {"username": "analyst-s", "password": SUPERVISOR_PASSWORD}
+    assert post(client, url, body)["status"] == "needs_supervisor"  # may not supervise
+    body["supervisor"] = {"username": "manager", "password": SUPERVISOR_PASSWORD}
+    assert post(client, url, body)["status"] == "needs_verification"
+    table = client.get(f"{BASE}/policy").json()
     reset = next(e for e in table if e["txn_type"] == "password_reset")
     assert (reset["label_zh"], reset["cache_allowed"], reset["supervisor"]) == (
         "密码重置",
@@ -122,14 +145,14 @@ def test_refusals_name_the_field(
     client: TestClient, path: str, body: dict[str, object], status: int, field: str
 ) -> None:
     sid = post(client, "/sessions", {**CARD, "terminal_id": "T-01"})["session_id"]
-    response = client.post(f"{BASE}{path.format(sid=sid)}", json=body, headers=TELLER)
+    response = client.post(f"{BASE}{path.format(sid=sid)}", json=body)
     assert response.status_code == status
     assert response.json()["status"] == status
     assert response.json()["errors"][0]["field"] == field
 
 
 def test_a_role_that_does_not_serve_at_the_counter_is_refused(client: TestClient) -> None:
-    headers = {**TELLER, "X-Bankcrm-Role": "analyst"}
+    headers = auth_headers(client.app.state.sessions, "analyst-a", Role.ANALYST)  # type: ignore[attr-defined]
     response = client.post(
         f"{BASE}/sessions", json={**CARD, "terminal_id": "T-01"}, headers=headers
     )
@@ -139,7 +162,7 @@ def test_a_role_that_does_not_serve_at_the_counter_is_refused(client: TestClient
 
 def test_bad_id_number_is_a_validation_error(client: TestClient) -> None:
     response = client.post(
-        f"{BASE}/sessions", json={**CARD, "id_number": "12", "terminal_id": "T-01"}, headers=TELLER
+        f"{BASE}/sessions", json={**CARD, "id_number": "12", "terminal_id": "T-01"}
     )
     assert response.status_code == 422
     assert "id_number" in response.text
@@ -151,6 +174,5 @@ def test_logout_ends_open_visits(client: TestClient) -> None:
     response = client.post(
         f"{BASE}/sessions/{sid}/transactions",
         json={"terminal_id": "T-01", "txn_type": "statement"},
-        headers=TELLER,
     )
     assert response.status_code == 409

@@ -193,4 +193,5 @@ def test_another_teller_cannot_use_the_visit(service: CounterService) -> None:
     session_id = cached_visit(service)
     with pytest.raises(CounterError) as caught:
         service.transact(Actor("teller-b", Role.TELLER), session_id, T1, "statement")
-    assert caught.value.status_code == 403
+    # as if the visit did not exist: another teller's visits are out of scope, not forbidden
+    assert caught.value.status_code == 404

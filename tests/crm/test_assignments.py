@@ -16,7 +16,7 @@ from bankcrm.domain.actor import Actor, Role
 from bankcrm.store.models import Assignment, AssignmentEvent, CustomerSummary, Handover
 from tests.crm.branch import CrmStore
 
-MANAGER = Actor(username="mgr01", role=Role.BRANCH_MANAGER, employee_id="E00001")
+MANAGER = Actor("mgr01", Role.BRANCH_MANAGER, employee_id="E00001", branch_id="B0001")
 ON = date(2021, 1, 15)
 
 

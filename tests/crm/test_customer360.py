@@ -142,7 +142,7 @@ def test_360_of_a_customer(crm: CrmStore) -> None:
     ]
     assert view.months[-1].as_of == D
     assert len(view.months) >= 1
-    assert view.customer.customer_id == cid
+    assert view.profile.customer_id == cid
     assert [(s.model, s.score, s.reasons) for s in view.scores] == [
         ("churn", 0.42, ["AUM连续下降", "活期占比上升"])
     ]

@@ -11,23 +11,30 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bankcrm.api.auth import current_login
 from bankcrm.api.common import ErrorBody, ErrorDetail
+from bankcrm.api.hardening import BodyLimit, SecurityHeaders, quiet_access_log
 from bankcrm.api.routes import (
+    analytics,
     assignments,
+    audit,
+    auth,
     campaigns,
     contacts,
     counter,
     customers,
     needs,
+    privacy,
     segments,
     tasks,
+    users,
 )
 from bankcrm.api.schemas import HealthOut
 from bankcrm.config import Settings
@@ -43,8 +50,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text_}
     for code, text_ in (
         (400, "The request is not acceptable: see errors[].field and reason"),
+        (401, "Not logged in: no, an expired, a revoked or a tampered token"),
+        (403, "The role may not do this, or the CSRF token is missing"),
         (404, "The entity does not exist"),
         (409, "Conflict with the current state, e.g. a stale version"),
+        (413, "The request body is larger than the limit"),
         (422, "The request does not match the schema"),
     )
 }
@@ -81,8 +91,10 @@ def create_app(settings: Settings, crm_settings: CrmSettings | None = None) -> F
     app.state.sessions = session_factory(engine)
     app.state.warehouse = Warehouse(settings.warehouse_path)
     app.state.crm_settings = crm_settings or settings.crm
+    app.state.security = settings.security
+    app.state.diagnosis = settings.diagnosis
     app.state.counter = build_service(settings, engine)
-    _add_error_handlers(app)
+    add_error_handlers(app)
     app.add_api_route(
         "/api/health",
         health,
@@ -91,11 +103,22 @@ def create_app(settings: Settings, crm_settings: CrmSettings | None = None) -> F
         response_model=HealthOut,
         responses={503: {"model": HealthOut, "description": "The store does not answer"}},
     )
+    # Every route needs a login, reference data included; only logging in itself does not
+    # (the auth routes that need one ask for it themselves).
     v1 = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for module in (customers, contacts, needs, assignments, tasks, segments, campaigns):
-        v1.include_router(module.router)
-    v1.include_router(counter.router, prefix="/counter", tags=["counter"])
+    v1.include_router(auth.router)
+    logged_in = APIRouter(dependencies=[Depends(current_login)])
+    routers = (users, customers, privacy, contacts, needs, assignments, tasks, segments,
+               campaigns, analytics, audit)  # fmt: skip
+    for module in routers:
+        logged_in.include_router(module.router)
+    logged_in.include_router(counter.router, prefix="/counter", tags=["counter"])
+    v1.include_router(logged_in)
     app.include_router(v1)
+    # Outermost last: the size limit runs before anything reads the body.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.security.max_request_bytes)
+    quiet_access_log()
     return app
 
 
@@ -119,10 +142,14 @@ def _body(
     )
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def add_error_handlers(app: FastAPI) -> None:
     async def crm_error(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, CrmError)
-        return _body(error.status_code, [ErrorDetail(field=error.field, reason=error.reason)])
+        # RFC 6750: a 401 names the scheme the client should authenticate with.
+        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        return _body(
+            error.status_code, [ErrorDetail(field=error.field, reason=error.reason)], headers
+        )
 
     async def invalid(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)

@@ -1,20 +1,20 @@
-"""Pieces every router shares: the error body, paging, the session and acting-user dependencies,
-and the CRM errors (re-exported so routes import them from one place)."""
+"""Pieces every router shares: the error body, paging, the session and acting-user dependencies
+(the acting user is authenticated in ``bankcrm.api.auth``), and the services' errors
+(re-exported so routes import them from one place)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
+from bankcrm.api.auth import ActorDep, get_actor
 from bankcrm.crm.errors import BadRequest, Conflict, CrmError, NotFound, bump, check_version
-from bankcrm.domain.actor import Actor, Role
 
 __all__ = [
-    "DEV_ACTOR",
     "ActorDep",
     "BadRequest",
     "Conflict",
@@ -95,32 +95,6 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-# STOP-GAP until the security issue: the acting user comes from two request headers and is
-# trusted as sent. The security issue replaces get_actor with authenticated sessions; routes
-# and services do not change, since they already take the Actor.
-DEV_ACTOR = Actor(username="dev-unauthenticated", role=Role.ADMIN)
-
-
-def get_actor(
-    x_bankcrm_user: Annotated[str, Header(max_length=100)] = "",
-    x_bankcrm_role: Annotated[Role, Header()] = Role.RELATIONSHIP_MANAGER,
-    x_bankcrm_employee: Annotated[str, Header(max_length=100)] = "",
-    x_bankcrm_branch: Annotated[str, Header(max_length=100)] = "",
-) -> Actor:
-    """The acting user from the ``X-Bankcrm-*`` headers; without ``X-Bankcrm-User``, the
-    clearly named development actor ``dev-unauthenticated`` (never a real account). Headers
-    are plain strings, never null: an absent header is the empty default."""
-    if not x_bankcrm_user:
-        return DEV_ACTOR
-    return Actor(
-        username=x_bankcrm_user,
-        role=x_bankcrm_role,
-        employee_id=x_bankcrm_employee or None,
-        branch_id=x_bankcrm_branch or None,
-    )
-
-
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SessionDep = Annotated[Session, Depends(get_session)]
-ActorDep = Annotated[Actor, Depends(get_actor)]
 PagingDep = Annotated[PageParams, Depends(page_params)]

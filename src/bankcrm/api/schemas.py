@@ -3,18 +3,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bankcrm.crm.contacts import LABELS_ZH as CONTACT_LABELS_ZH
 from bankcrm.crm.contacts import ContactChannel, ContactInput, ContactOutcome
 from bankcrm.crm.needs import STATUS_LABELS_ZH, NeedStatus
 from bankcrm.domain.crm_settings import CrmSettings
 from bankcrm.domain.money import fen_to_yuan
+from bankcrm.security.masking import MAX_REASON, PersonalField
 from bankcrm.store.models import Contact, Need
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# The store keeps naive UTC times (SQLite keeps no zone): labelled UTC again on the way out, an
+# RFC 3339 date-time as the schema promises.
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 def yuan(fen: int | None) -> Decimal | None:
@@ -37,6 +47,7 @@ class CustomerHitOut(BaseModel):
     rm_employee_id: str | None
     rm_name: str | None
     flags: list[str]
+    name_masked: bool = Field(description="the name is masked for the caller's role")
 
 
 class ProfileOut(BaseModel):
@@ -56,6 +67,9 @@ class ProfileOut(BaseModel):
     closed_on: date | None
     marketing_consent: bool
     risk_level: str | None
+    masked: list[str] = Field(
+        description="the fields shown masked (脱敏); POST …/unmask with a reason shows them"
+    )
 
 
 class MonthOut(BaseModel):
@@ -251,6 +265,18 @@ class WorkloadOut(BaseModel):
     tier: str | None
     customers: int
     aum_yuan: Decimal
+
+
+class UnmaskIn(Strict):
+    fields: list[PersonalField] = Field(min_length=1, max_length=len(PersonalField))
+    # Optional here so that a missing reason is the service's 400 naming "reason", like a
+    # short one, rather than a schema 422.
+    reason: str | None = Field(default=None, max_length=MAX_REASON)
+
+
+class UnmaskOut(BaseModel):
+    customer_id: str
+    values: dict[str, str | None]
 
 
 class HealthOut(BaseModel):

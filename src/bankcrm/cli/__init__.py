@@ -4,13 +4,16 @@ Each sibling module registers its commands on the one ``app`` when imported here
 
 from bankcrm.cli import (  # noqa: F401  (registers the commands)
     analysis,
+    audit,
     counter,
     crm,
     crm_work,
     data,
     diagnosis,
     models,
+    privacy,
     serve,
+    users,
 )
 from bankcrm.cli.app import app
 

@@ -3,6 +3,8 @@ bar, error exit, date parsing. The commands live in the sibling modules by area.
 
 from __future__ import annotations
 
+import dataclasses
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +17,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
 from bankcrm.config import Settings
+from bankcrm.domain.actor import SYSTEM, Actor
+from bankcrm.domain.errors import ServiceError
+from bankcrm.store.db import is_current, make_engine, session_factory
 
 app = typer.Typer(help="bankcrm: customer-relationship management for a bank branch network.")
 db_app = typer.Typer(help="The store's schema (Alembic migrations).")
@@ -121,3 +127,27 @@ def emit_json(data: Any, out: Path | None) -> None:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text + "\n", encoding="utf-8")
+
+
+def operator() -> Actor:
+    """The acting user of a CLI command: the operator on the server, who already holds the
+    store's credentials, so commands run unrestricted; the audit trail names the OS account."""
+    who = f"cli:{getpass.getuser()}"
+    return dataclasses.replace(SYSTEM, username=who, client=who)
+
+
+@contextmanager
+def store_session(settings: Settings) -> Iterator[Session]:
+    """A session on the migrated store; a service's refusal ends the command with one line."""
+    engine = make_engine(settings.store_url)
+    try:
+        if not is_current(engine):
+            raise fail(
+                f"the store at {settings.store_url_safe} has no schema: run `bankcrm db upgrade`"
+            )
+        with session_factory(engine)() as session:
+            yield session
+    except ServiceError as error:
+        raise fail(str(error)) from None
+    finally:
+        engine.dispose()

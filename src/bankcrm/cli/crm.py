@@ -1,10 +1,10 @@
 """CRM commands: search customers, assign, hand over an RM's book, the RM workload, and the
 refresh of the customer summaries search filters on. The acting user is the operating-system
-user, as an administrator (``cli:<user>``), until the security issue adds logins."""
+user, unrestricted (``cli:<user>`` in the audit trail): whoever runs it holds the store's
+credentials already."""
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -15,14 +15,14 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bankcrm.cli.app import app, console, fail, progress
+from bankcrm.cli.app import app, console, fail, operator, progress
 from bankcrm.config import Settings
 from bankcrm.crm import assignments
 from bankcrm.crm.errors import CrmError
 from bankcrm.crm.search import Flag, SearchQuery, SearchSort, search
 from bankcrm.crm.search_index import ensure_search_index
 from bankcrm.crm.summary import refresh_summaries
-from bankcrm.domain.actor import Actor, Role
+from bankcrm.domain.actor import Actor
 from bankcrm.domain.enums import LABELS_ZH, Tier
 from bankcrm.domain.money import fen_to_yuan, format_wan
 from bankcrm.store.db import is_current, make_engine, session_factory
@@ -30,7 +30,7 @@ from bankcrm.warehouse.layout import Warehouse
 
 
 def _actor() -> Actor:
-    return Actor(username=f"cli:{getpass.getuser()}", role=Role.ADMIN)
+    return operator()
 
 
 def _sessions(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:

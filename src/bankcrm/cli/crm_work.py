@@ -3,7 +3,6 @@ and ``campaigns`` (create, results, detect)."""
 
 from __future__ import annotations
 
-import getpass
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -16,17 +15,17 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from bankcrm.analytics.base import Tables
-from bankcrm.cli.app import app, console, err, fail, parse_as_of, progress
+from bankcrm.cli.app import app, console, err, fail, operator, parse_as_of, progress
 from bankcrm.config import Settings
 from bankcrm.crm import campaigns, campaigns_results, segments
 from bankcrm.crm.campaigns import CampaignSpec
 from bankcrm.crm.campaigns_outcomes import detect_outcomes_in
 from bankcrm.crm.errors import CrmError
-from bankcrm.crm.segments_export import write_members_xlsx
+from bankcrm.crm.segments_export import export_members
 from bankcrm.crm.segments_rules import Rule, parse_rule
 from bankcrm.crm.tasks import STATUS_LABELS_ZH, TaskFilter, TaskStatus, list_tasks
 from bankcrm.crm.tasks_generate import generate_tasks
-from bankcrm.domain.actor import Actor, Role
+from bankcrm.domain.actor import Actor
 from bankcrm.domain.enums import LABELS_ZH
 from bankcrm.domain.money import fen_to_yuan, format_wan
 from bankcrm.domain.task_rules import RULE_TITLES_ZH
@@ -45,7 +44,7 @@ RuleOption = Annotated[str, typer.Option(help="The rule: JSON text, or @FILE wit
 
 
 def _actor() -> Actor:
-    return Actor(username=f"cli:{getpass.getuser()}", role=Role.ADMIN)
+    return operator()
 
 
 def _open(settings: Settings) -> tuple[Session, Tables]:
@@ -202,6 +201,14 @@ def segments_export(
     segment_id: Annotated[int, typer.Argument(help="The saved segment's id.")],
     out: Annotated[Path, typer.Option(help="The .xlsx file to write.")],
     as_of: Annotated[str | None, typer.Option(help="Month-end, YYYY-MM-DD.")] = None,
+    marketing: Annotated[
+        bool,
+        typer.Option(
+            "--marketing/--all",
+            help="Leave out customers without marketing consent or on the do-not-contact "
+            "list (the default), or write every member.",
+        ),
+    ] = True,
 ) -> None:
     """Write a saved segment's members to Excel (AUM in 万元)."""
     session, tables = _open(Settings())
@@ -211,10 +218,14 @@ def segments_export(
             d, rows = segments.members(
                 session, _actor(), tables, segments.saved_rule(saved), parse_as_of(as_of)
             )
+            done = export_members(session, _actor(), rows, out, f"{saved.name}（{d}）",
+                                  marketing=marketing, segment_id=saved.id)  # fmt: skip
         except CrmError as error:
             raise fail(str(error)) from None
-    write_members_xlsx(rows, out, f"{saved.name}（{d}）")
-    err.print(f"{len(rows)} customers written to {out}")
+    left = ", ".join(f"{reason} {n}" for reason, n in done.left_out.items())
+    err.print(
+        f"{done.written} customers written to {out}" + (f" (left out: {left})" if left else "")
+    )
 
 
 @campaigns_app.command("create")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from bankcrm.cli.app import app, console, fail
+from bankcrm.cli.users import print_bootstrap_admin
 from bankcrm.config import Settings
 from bankcrm.store.db import is_current, make_engine
 
@@ -28,6 +29,7 @@ def serve_command(
         raise fail(
             f"the store at {settings.store_url_safe} has no schema: run `bankcrm db upgrade`"
         )
+    print_bootstrap_admin(settings)
     console.print(f"bankcrm API on http://{host}:{port}/api/docs (store {settings.store_url_safe})")
     if workers == 1:
         from bankcrm.api.app import create_app  # noqa: PLC0415

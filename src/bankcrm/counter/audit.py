@@ -1,15 +1,20 @@
-"""The cache's audit events, written through a small interface so the security issue can route
-them into its hash-chained audit log later; until then they go to the ``counter_events`` table."""
+"""The cache's audit events, written through a small interface: ``StoreCounterAudit`` keeps them
+in the ``counter_events`` table (the counter's own reports read it), ``ChainedCounterAudit``
+also appends each to the hash-chained audit log (``counter.cache.<event>``), in the same
+transaction, so the two never disagree."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.orm import Session
 
+from bankcrm.domain.actor import Actor, Role
+from bankcrm.security import audit
 from bankcrm.store.models import CounterEvent
 
 
@@ -58,9 +63,8 @@ class StoreCounterAudit:
         self._engine = engine
 
     def record(self, event: CacheEvent) -> None:
-        row = {**event.__dict__, "at": naive_utc(event.at), "event": event.event.value}
         with self._engine.begin() as conn:
-            conn.execute(insert(CounterEvent), [row])
+            _insert_event(conn, event)
 
     def events(self, customer_id: str | None = None) -> list[CacheEvent]:
         """The recorded events in order, optionally of one customer."""
@@ -82,3 +86,42 @@ class StoreCounterAudit:
             )
             for r in rows
         ]
+
+
+def _insert_event(conn: Connection, event: CacheEvent) -> None:
+    row = {**event.__dict__, "at": naive_utc(event.at), "event": event.event.value}
+    conn.execute(insert(CounterEvent), [row])
+
+
+class ChainedCounterAudit(StoreCounterAudit):
+    """Each event both as a row of ``counter_events`` and as a record of the audit log, in one
+    transaction. The event names only the teller's username: its role is the teller's, since
+    only a teller serves a visit."""
+
+    def record(self, event: CacheEvent) -> None:
+        with Session(self._engine) as session, session.begin():
+            _insert_event(session.connection(), event)
+            audit.record(
+                session,
+                Actor(event.teller, Role.TELLER),
+                f"counter.cache.{event.event.value}",
+                entity="counter_session",
+                entity_id=event.session_id,
+                customer_id=event.customer_id,
+                # A refusal is the cache saying no, not an error: the auditor filters on it.
+                outcome=audit.Outcome.DENIED
+                if event.event is EventKind.REFUSED
+                else audit.Outcome.OK,
+                detail=_detail(event),
+                at=event.at,
+            )
+
+
+def _detail(event: CacheEvent) -> dict[str, Any]:
+    fields = {
+        "terminal_id": event.terminal_id,
+        "session_id": event.session_id,
+        "transaction_id": event.transaction_id,
+        "reason": event.reason,
+    }
+    return {key: value for key, value in fields.items() if value is not None}

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bankcrm.domain.actor import Actor, Role
+from bankcrm.domain.actor import Actor
 from bankcrm.domain.counter.errors import CounterError
-
-COUNTER_ROLES = frozenset({Role.TELLER, Role.BRANCH_MANAGER, Role.ADMIN})
-SUPERVISOR_ROLES = frozenset({Role.BRANCH_MANAGER, Role.ADMIN})
+from bankcrm.security.policy import Permission, allowed
 
 
 class Status(StrEnum):
@@ -36,14 +34,15 @@ class CacheGrant:
 
 def check_teller(actor: Actor) -> None:
     """Refuse an actor whose role does not serve at the counter (403)."""
-    if actor.role not in COUNTER_ROLES:
+    if not allowed(actor, Permission.COUNTER):
         raise CounterError(None, f"role {actor.role.value} does not serve at the counter", 403)
 
 
 def supervises(supervisor: Actor | None, actor: Actor) -> bool:
-    """A supervisor is a manager other than the teller (no self-authorization)."""
+    """A supervisor is an authenticated login that may supervise the counter (a branch
+    manager), other than the teller (no self-authorization)."""
     return (
         supervisor is not None
-        and supervisor.role in SUPERVISOR_ROLES
+        and allowed(supervisor, Permission.COUNTER_SUPERVISE)
         and supervisor.username != actor.username
     )

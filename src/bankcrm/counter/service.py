@@ -259,6 +259,7 @@ class CounterService:
 
     def logout(self, actor: Actor) -> int:
         """The teller logs out: every open visit of theirs ends and its cache is cleared."""
+        check_teller(actor)
         sessions = self.repository.active_sessions(actor.username)
         for session in sessions:
             self._end(session, "logout")
@@ -279,13 +280,12 @@ class CounterService:
         return self._settings.policy
 
     def check_session(self, actor: Actor, session_id: str) -> CounterSession:
-        """The visit, if it exists and is this teller's, ended or not (else CounterError)."""
+        """The visit, if it exists and is this teller's, ended or not (else CounterError 404)."""
         check_teller(actor)
         session = self.repository.session(session_id)
-        if session is None:
+        # Another teller's visit answers as if it did not exist: scope does not leak.
+        if session is None or session.teller != actor.username:
             raise CounterError("session_id", f"no counter session {session_id}", 404)
-        if session.teller != actor.username:
-            raise CounterError("session_id", "the visit is served by another teller", 403)
         return session
 
     def _active(self, actor: Actor, session_id: str) -> CounterSession:

@@ -1,5 +1,6 @@
 """Build the counter service from the application's settings: the backend they choose (memory
-or Redis), the store's repository and audit table, and the identity provider."""
+or Redis), the store's repository, the audit (``counter_events`` and the hash-chained audit
+log) and the identity provider."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import Engine
 
 from bankcrm.config import CacheBackend as BackendChoice
 from bankcrm.config import Settings
-from bankcrm.counter.audit import StoreCounterAudit
+from bankcrm.counter.audit import ChainedCounterAudit
 from bankcrm.counter.backends import CacheBackend, MemoryBackend, RedisBackend
 from bankcrm.counter.identity import IdentityProvider, SimulatedProvider
 from bankcrm.counter.repository import CounterRepository
@@ -28,7 +29,7 @@ def build_service(
     return CounterService(
         make_backend(settings),
         CounterRepository(engine),
-        StoreCounterAudit(engine),
+        ChainedCounterAudit(engine),
         provider or SimulatedProvider(),
         settings.counter,
     )

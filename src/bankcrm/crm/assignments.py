@@ -12,10 +12,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bankcrm.crm.errors import BadRequest
+from bankcrm.crm.errors import BadRequest, NotFound
 from bankcrm.crm.scope import get_customer, get_employee, visible_customers
 from bankcrm.domain.actor import Actor
 from bankcrm.domain.enums import EmployeeRole
+from bankcrm.security import audit
+from bankcrm.security.policy import Permission, authorize
+from bankcrm.security.scope import employee_in_scope
 from bankcrm.store.models import (
     Assignment,
     AssignmentEvent,
@@ -61,6 +64,7 @@ def _now() -> datetime:
 
 def history(session: Session, actor: Actor, customer_id: str) -> list[AssignmentPeriod]:
     """A customer's RMs, oldest first."""
+    authorize(actor, Permission.CUSTOMER_VIEW)
     get_customer(session, actor, customer_id)
     rows = session.execute(
         select(Assignment, Employee.name)
@@ -71,8 +75,10 @@ def history(session: Session, actor: Actor, customer_id: str) -> list[Assignment
     return [AssignmentPeriod(a.employee_id, name, a.start_on, a.end_on) for a, name in rows]
 
 
-def _check_rm(session: Session, employee_id: str, on: date, field: str) -> Employee:
+def _check_rm(session: Session, actor: Actor, employee_id: str, on: date, field: str) -> Employee:
     employee = get_employee(session, employee_id, field)
+    if not employee_in_scope(session, actor, employee):
+        raise BadRequest(field, f"employee {employee_id} does not work in your branch")
     if employee.role != EmployeeRole.RELATIONSHIP_MANAGER:
         raise BadRequest(field, f"employee {employee_id} is a {employee.role}, not an RM")
     if employee.left_on is not None and employee.left_on <= on:
@@ -89,8 +95,9 @@ def assign(
     note: str | None = None,
 ) -> AssignmentPeriod:
     """Make ``employee_id`` the customer's RM from ``on``; the previous period ends that day."""
+    authorize(actor, Permission.ASSIGN)
     get_customer(session, actor, customer_id)
-    rm = _check_rm(session, employee_id, on, "employee_id")
+    rm = _check_rm(session, actor, employee_id, on, "employee_id")
     current = _current(session, [customer_id])
     previous = current.get(customer_id)
     if previous is not None and previous.employee_id == employee_id:
@@ -98,6 +105,20 @@ def assign(
     if previous is not None and previous.start_on > on:
         raise BadRequest("on", f"the current assignment starts later, on {previous.start_on}")
     _move(session, actor, [customer_id], current, employee_id, on, note, handover_id=None)
+    audit.record(
+        session,
+        actor,
+        "assignment.assign",
+        entity="assignment",
+        entity_id=customer_id,
+        customer_id=customer_id,
+        detail={
+            "before": previous.employee_id if previous else None,
+            "after": employee_id,
+            "on": on,
+            "note": note,
+        },
+    )
     session.commit()
     return AssignmentPeriod(employee_id, rm.name, on, None)
 
@@ -106,8 +127,12 @@ def preview_handover(
     session: Session, actor: Actor, from_employee_id: str, to_employee_id: str, on: date
 ) -> HandoverPreview:
     """The customers an RM currently looks after and their AUM, before a handover."""
-    get_employee(session, from_employee_id, "from_employee_id")
-    _check_rm(session, to_employee_id, on, "to_employee_id")
+    authorize(actor, Permission.ASSIGN)
+    if not employee_in_scope(
+        session, actor, get_employee(session, from_employee_id, "from_employee_id")
+    ):
+        raise NotFound("employee", from_employee_id, field="from_employee_id")
+    _check_rm(session, actor, to_employee_id, on, "to_employee_id")
     if from_employee_id == to_employee_id:
         raise BadRequest("to_employee_id", "an RM cannot hand over to themselves")
     book = (
@@ -155,6 +180,20 @@ def handover(
     session.add(record)
     session.flush()
     _move(session, actor, preview.customer_ids, current, to_employee_id, on, reason, record.id)
+    audit.record(
+        session,
+        actor,
+        "assignment.handover",
+        entity="handover",
+        entity_id=record.id,
+        detail={
+            "from_employee_id": from_employee_id,
+            "to_employee_id": to_employee_id,
+            "effective_on": on,
+            "customers": len(preview.customer_ids),
+            "reason": reason,
+        },
+    )
     session.commit()
     return record.id, preview
 
@@ -230,6 +269,7 @@ def _move(
 
 def workload(session: Session, actor: Actor, branch_id: str | None = None) -> list[WorkloadRow]:
     """Customers and AUM per RM and tier (tier None: no month-end figures yet), by RM."""
+    authorize(actor, Permission.ASSIGN)
     stmt = (
         visible_customers(actor)
         .with_only_columns(

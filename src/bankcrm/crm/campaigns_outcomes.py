@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from bankcrm.analytics.base import Tables
 from bankcrm.crm.segments_frame import month_end
+from bankcrm.domain.actor import SYSTEM, Actor
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import Campaign, CampaignMember
 from bankcrm.warehouse.engines import connect
 from bankcrm.warehouse.layout import Warehouse
@@ -39,7 +41,10 @@ def detect_outcomes(session: Session, warehouse: Warehouse, as_of: date) -> list
     return detect_outcomes_in(session, Tables.load(connect("duckdb"), warehouse), as_of)
 
 
-def detect_outcomes_in(session: Session, tables: Tables, as_of: date) -> list[Detected]:
+def detect_outcomes_in(
+    session: Session, tables: Tables, as_of: date, actor: Actor = SYSTEM
+) -> list[Detected]:
+    authorize(actor, Permission.CAMPAIGN_MANAGE)
     d = month_end(tables, as_of)
     started = session.scalars(select(Campaign).where(Campaign.start_on <= as_of)).all()
     found = [_detect(session, tables, campaign, d) for campaign in started]  # campaigns, few

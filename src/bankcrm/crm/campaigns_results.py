@@ -15,6 +15,10 @@ from bankcrm.crm.campaigns import get_campaign
 from bankcrm.crm.campaigns_stats import DEFAULT_MARGIN, CampaignStats, campaign_stats
 from bankcrm.crm.errors import BadRequest, NotFound, bump, check_version
 from bankcrm.domain.actor import Actor
+from bankcrm.security import audit
+from bankcrm.security.changes import changes
+from bankcrm.security.policy import Permission, authorize
+from bankcrm.security.scope import visible_ids
 from bankcrm.store.models import CampaignMember
 
 
@@ -22,10 +26,38 @@ def get_member(
     session: Session, actor: Actor, campaign_id: int, customer_id: str
 ) -> CampaignMember:
     get_campaign(session, actor, campaign_id)
-    member = session.get(CampaignMember, (campaign_id, customer_id))
+    member = session.scalars(
+        select(CampaignMember).where(
+            CampaignMember.campaign_id == campaign_id,
+            CampaignMember.customer_id == customer_id,
+            CampaignMember.customer_id.in_(visible_ids(actor)),
+        )
+    ).one_or_none()
     if member is None:
         raise NotFound("campaign member", customer_id, field="customer_id")
     return member
+
+
+def list_members(
+    session: Session,
+    actor: Actor,
+    campaign_id: int,
+    group: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[CampaignMember], int]:
+    """A page of a campaign's members within the actor's scope, by customer id, and the
+    count."""
+    get_campaign(session, actor, campaign_id)
+    query = select(CampaignMember).where(
+        CampaignMember.campaign_id == campaign_id,
+        CampaignMember.customer_id.in_(visible_ids(actor)),
+    )
+    if group is not None:
+        query = query.where(CampaignMember.group == group)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(CampaignMember.customer_id).offset(offset).limit(limit))
+    return list(rows), total
 
 
 def record_outcome(
@@ -39,8 +71,11 @@ def record_outcome(
 ) -> CampaignMember:
     """An RM records a member's outcome (contacted, responded, converted, converted amount in
     yuan); a stale ``version`` gets 409."""
+    authorize(actor, Permission.CUSTOMER_WRITE)
     member = get_member(session, actor, campaign_id, customer_id)
     check_version(member, version)
+    fields = ("contacted", "responded", "converted", "converted_amount_fen")
+    before = {f: getattr(member, f) for f in fields}
     if member.group == "excluded":
         raise BadRequest("customer_id", "the customer was excluded from the campaign")
     for flag in ("contacted", "responded", "converted"):
@@ -50,6 +85,15 @@ def record_outcome(
         member.converted_amount_fen = int(Decimal(str(outcome["converted_amount_yuan"])) * 100)
     member.outcome_source, member.outcome_on = "rm", on
     bump(member)
+    audit.record(
+        session,
+        actor,
+        "campaign.outcome",
+        entity="campaign_member",
+        entity_id=f"{campaign_id}/{customer_id}",
+        customer_id=customer_id,
+        detail=changes(before, {f: getattr(member, f) for f in fields}),
+    )
     session.commit()
     return member
 

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from bankcrm.crm.errors import BadRequest, bump, check_version
 from bankcrm.crm.scope import get_customer, get_employee, get_of_customer, visible_customers
 from bankcrm.domain.actor import Actor
+from bankcrm.security import audit
+from bankcrm.security.changes import changes
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import Contact, Customer
 
 
@@ -75,6 +78,7 @@ def _check(data: ContactInput) -> None:
 
 def log_contact(session: Session, actor: Actor, customer_id: str, data: ContactInput) -> Contact:
     """Record a contact by the actor (their employee id, if they have one) with a customer."""
+    authorize(actor, Permission.CUSTOMER_WRITE)
     get_customer(session, actor, customer_id)
     _check(data)
     if actor.employee_id is not None:
@@ -94,11 +98,38 @@ def log_contact(session: Session, actor: Actor, customer_id: str, data: ContactI
         version=1,
     )
     session.add(contact)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "contact.create",
+        entity="contact",
+        entity_id=contact.id,
+        customer_id=customer_id,
+        detail={"after": _fields(contact)},
+    )
     session.commit()
     return contact
 
 
+_FREE_TEXT = ("notes", "next_step")
+
+
+def _fields(contact: Contact) -> dict[str, object]:
+    """What the audit trail keeps of a contact: the facts, and only whether text was written."""
+    return {
+        "channel": contact.channel,
+        "outcome": contact.outcome,
+        "occurred_at": contact.occurred_at,
+        "next_step_on": contact.next_step_on,
+        "campaign_id": contact.campaign_id,
+        "notes": contact.notes,
+        "next_step": contact.next_step,
+    }
+
+
 def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
+    authorize(actor, Permission.CUSTOMER_VIEW)
     return get_of_customer(session, actor, Contact, contact_id, "contact")
 
 
@@ -106,9 +137,11 @@ def update_contact(
     session: Session, actor: Actor, contact_id: int, version: int, data: ContactInput
 ) -> Contact:
     """Correct a logged contact; ``version`` must be the one the editor read (else 409)."""
+    authorize(actor, Permission.CUSTOMER_WRITE)
     contact = get_contact(session, actor, contact_id)
     check_version(contact, version)
     _check(data)
+    before = _fields(contact)
     contact.channel = data.channel.value
     contact.outcome = data.outcome.value
     contact.occurred_at = data.occurred_at
@@ -117,6 +150,15 @@ def update_contact(
     contact.next_step_on = data.next_step_on
     contact.campaign_id = data.campaign_id
     bump(contact)
+    audit.record(
+        session,
+        actor,
+        "contact.update",
+        entity="contact",
+        entity_id=contact.id,
+        customer_id=contact.customer_id,
+        detail=changes(before, _fields(contact), _FREE_TEXT),
+    )
     session.commit()
     return contact
 
@@ -125,6 +167,7 @@ def customer_timeline(
     session: Session, actor: Actor, customer_id: str, offset: int = 0, limit: int = 20
 ) -> tuple[list[Contact], int]:
     """A customer's contacts, latest first, and their count."""
+    authorize(actor, Permission.CUSTOMER_VIEW)
     get_customer(session, actor, customer_id)
     return _page(session, Contact.customer_id == customer_id, offset, limit)
 
@@ -133,6 +176,7 @@ def employee_timeline(
     session: Session, actor: Actor, employee_id: str, offset: int = 0, limit: int = 20
 ) -> tuple[list[Contact], int]:
     """An RM's contacts with the customers the actor may see, latest first, and their count."""
+    authorize(actor, Permission.CUSTOMER_VIEW)
     get_employee(session, employee_id)
     visible = visible_customers(actor).with_only_columns(Customer.customer_id)
     condition = (Contact.employee_id == employee_id) & Contact.customer_id.in_(visible)

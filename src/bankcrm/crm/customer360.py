@@ -23,12 +23,14 @@ from bankcrm.crm.warehouse_reads import (
 )
 from bankcrm.crm.warehouse_reads import transactions as read_transactions
 from bankcrm.domain.actor import Actor
+from bankcrm.security import audit
+from bankcrm.security.masking import Context, Profile, Shown, profile_of
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import (
     Account,
     Campaign,
     CampaignMember,
     Contact,
-    Customer,
     CustomerScore,
     CustomerSummary,
     Need,
@@ -71,7 +73,7 @@ class TierChange:
 
 @dataclass
 class Customer360:
-    customer: Customer
+    profile: Profile  # masked for the actor (a copy: the ORM row is never masked in place)
     summary: CustomerSummary | None
     months: list[MonthRow]
     tier_changes: list[TierChange]
@@ -89,15 +91,17 @@ class Customer360:
 def customer_360(
     session: Session, actor: Actor, warehouse: Warehouse, customer_id: str
 ) -> Customer360:
-    """The 360 view of one customer the actor may see (NotFound otherwise)."""
+    """The 360 view of one customer the actor may see (NotFound otherwise); the look is
+    recorded in the audit trail."""
+    authorize(actor, Permission.CUSTOMER_VIEW)
     customer = get_customer(session, actor, customer_id)
     summary = session.get(CustomerSummary, customer_id)
     months = month_history(warehouse, customer_id)
     recent, contact_count = contacts.customer_timeline(
         session, actor, customer_id, 0, RECENT_CONTACTS
     )
-    return Customer360(
-        customer=customer,
+    view = Customer360(
+        profile=profile_of(customer, Shown.to(actor, Context.VIEW)),
         summary=summary,
         months=months,
         tier_changes=tier_changes(months),
@@ -125,6 +129,9 @@ def customer_360(
         ],
         flags=flags_of(summary),
     )
+    audit.record_now(session, actor, "customer.view", entity="customer", entity_id=customer_id,
+                     customer_id=customer_id)  # fmt: skip
+    return view
 
 
 def flags_of(summary: CustomerSummary | None) -> list[str]:
@@ -204,9 +211,15 @@ def customer_transactions(
     offset: int = 0,
     limit: int = 20,
 ) -> tuple[list[TransactionRow], int]:
-    """A page of the customer's transactions (all accounts, open or closed), latest first."""
+    """A page of the customer's transactions (all accounts, open or closed), latest first;
+    the look is recorded in the audit trail."""
+    authorize(actor, Permission.CUSTOMER_VIEW)
     get_customer(session, actor, customer_id)
     account_ids = list(
         session.scalars(select(Account.account_id).where(Account.customer_id == customer_id))
     )
-    return read_transactions(warehouse, account_ids, which, offset, limit)
+    page = read_transactions(warehouse, account_ids, which, offset, limit)
+    audit.record_now(session, actor, "customer.transactions", entity="customer",
+                     entity_id=customer_id, customer_id=customer_id,
+                     detail={"offset": offset, "rows": len(page[0])})  # fmt: skip
+    return page

@@ -18,6 +18,9 @@ from bankcrm.crm.errors import BadRequest, bump, check_version
 from bankcrm.crm.scope import get_customer, get_of_customer, visible_customers
 from bankcrm.domain.actor import Actor
 from bankcrm.domain.crm_settings import CrmSettings
+from bankcrm.security import audit
+from bankcrm.security.changes import REDACTED, changes
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import Customer, CustomerScore, CustomerSummary, Need
 
 
@@ -60,6 +63,7 @@ def record_need(
     status: NeedStatus = NeedStatus.OPEN,
 ) -> Need:
     """Record a need from the catalogue for a customer; one open record per need and customer."""
+    authorize(actor, Permission.CUSTOMER_WRITE)
     get_customer(session, actor, customer_id)
     if settings.need(need_code) is None:
         known = ", ".join(n.code for n in settings.needs)
@@ -86,11 +90,28 @@ def record_need(
         version=1,
     )
     session.add(need)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "need.create",
+        entity="need",
+        entity_id=need.id,
+        customer_id=customer_id,
+        detail={
+            "after": {
+                "need_code": need_code,
+                "status": need.status,
+                "notes": REDACTED if notes else None,
+            }
+        },
+    )
     session.commit()
     return need
 
 
 def get_need(session: Session, actor: Actor, need_id: int) -> Need:
+    authorize(actor, Permission.CUSTOMER_VIEW)
     return get_of_customer(session, actor, Need, need_id, "need")
 
 
@@ -103,17 +124,29 @@ def update_need(
     notes: str | None,
 ) -> Need:
     """Change a need's status and notes; ``version`` must be the one the editor read."""
+    authorize(actor, Permission.CUSTOMER_WRITE)
     need = get_need(session, actor, need_id)
     check_version(need, version)
+    before = {"status": need.status, "notes": need.notes}
     need.status = status.value
     need.notes = notes
     need.updated_at = _now()
     bump(need)
+    audit.record(
+        session,
+        actor,
+        "need.update",
+        entity="need",
+        entity_id=need.id,
+        customer_id=need.customer_id,
+        detail=changes(before, {"status": need.status, "notes": notes}, ("notes",)),
+    )
     session.commit()
     return need
 
 
 def customer_needs(session: Session, actor: Actor, customer_id: str) -> list[Need]:
+    authorize(actor, Permission.CUSTOMER_VIEW)
     get_customer(session, actor, customer_id)
     return list(
         session.scalars(
@@ -136,6 +169,7 @@ def age_bands(birth_dates: pd.Series, on: date) -> pd.Series:
 def aggregate(session: Session, actor: Actor, by: str, on: date | None = None) -> list[NeedCount]:
     """Customers with each need, per tier, age band (at ``on``, default today) or segment;
     ``open`` counts the needs still open or in progress."""
+    authorize(actor, Permission.CUSTOMER_SEARCH)
     if by not in AGGREGATE_BY:
         raise BadRequest("by", f"must be one of {', '.join(AGGREGATE_BY)}")
     latest_segments = (

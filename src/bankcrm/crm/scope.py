@@ -1,27 +1,24 @@
-"""The one place that decides which customers an actor may see.
+"""Customer lookups of the CRM services within the actor's data scope.
 
-Every customer query of the CRM services starts from ``visible_customers``; today it returns all
-customers, and the security issue narrows it (an RM's book, a manager's branch subtree) here,
-once, for search, 360, contacts, needs and assignments alike."""
+Which customers an actor sees is decided once, in ``bankcrm.security.scope``; these helpers
+apply it to fetching one customer, or one record about a customer, by key (404 when out of
+scope, exactly as when absent)."""
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankcrm.crm.errors import NotFound
 from bankcrm.domain.actor import Actor
+from bankcrm.security.scope import visible_customers
 from bankcrm.store.models import Contact, Customer, Employee, Need
 
+__all__ = ["get_customer", "get_employee", "get_of_customer", "visible_customers"]
+
 Owned = TypeVar("Owned", Contact, Need)  # records that belong to one customer
-
-
-def visible_customers(actor: Actor) -> Select[Customer]:
-    """A select of the customers ``actor`` may see (today: all of them)."""
-    del actor  # the security issue filters by the actor's role and branch here
-    return select(Customer)
 
 
 def get_customer(session: Session, actor: Actor, customer_id: str) -> Customer:

@@ -37,8 +37,11 @@ from sqlalchemy.orm import Session
 from bankcrm.crm.errors import BadRequest
 from bankcrm.crm.scope import visible_customers
 from bankcrm.crm.search_index import FTS_TABLE, fts_phrase
-from bankcrm.domain.actor import Actor
+from bankcrm.domain.actor import Actor, Role
 from bankcrm.domain.enums import Tier
+from bankcrm.security import audit
+from bankcrm.security.masking import Context, PersonalField, Shown, mask_query
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import Assignment, Customer, CustomerScore, CustomerSummary, Employee
 
 MIN_SUBSTRING = 3  # the shortest text a trigram index finds anywhere in a name
@@ -76,7 +79,7 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class CustomerHit:
-    """One customer in a result list."""
+    """One customer in a result list; ``name`` masked unless the actor's role sees it."""
 
     customer_id: str
     name: str
@@ -90,12 +93,15 @@ class CustomerHit:
     dormant: bool | None
     maturity_soon: bool | None
     large_outflow: bool | None
+    name_masked: bool = False
 
 
 def search(
     session: Session, actor: Actor, query: SearchQuery, offset: int = 0, limit: int = 20
 ) -> tuple[list[CustomerHit], int]:
-    """One page of the customers matching ``query`` that ``actor`` may see, and their total."""
+    """One page of the customers matching ``query`` that ``actor`` may see, and their total;
+    the search is recorded in the audit trail (its text masked: it may be an ID number)."""
+    authorize(actor, Permission.CUSTOMER_SEARCH)
     base = _filtered(session, actor, query)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(
@@ -111,10 +117,11 @@ def search(
         .limit(limit)
     ).all()
     rms = current_rms(session, [row[0].customer_id for row in rows])
+    shown = Shown.to(actor, Context.LIST)
     hits = [
         CustomerHit(
             customer_id=c.customer_id,
-            name=c.name,
+            name=shown.name(c.name) or "",
             customer_type=c.customer_type,
             branch_id=c.branch_id,
             opened_on=c.opened_on,
@@ -125,9 +132,14 @@ def search(
             dormant=dormant,
             maturity_soon=maturing,
             large_outflow=outflow,
+            name_masked=PersonalField.NAME not in shown.clear,
         )
         for c, tier, aum, dormant, maturing, outflow in rows
     ]
+    criteria = {k: v for k, v in query.__dict__.items() if v not in (None, ())}
+    if query.q:
+        criteria["q"] = mask_query(query.q)
+    audit.record_now(session, actor, "customer.search", detail={**criteria, "total": total})
     return hits, total
 
 
@@ -141,7 +153,7 @@ def _filtered(session: Session, actor: Actor, query: SearchQuery) -> Select[Cust
         stmt = visible.outerjoin(CustomerSummary, on)
     conditions: list[ColumnElement[bool]] = []
     if query.q is not None:
-        conditions.append(_text_condition(session, query.q))
+        conditions.append(_text_condition(session, query.q, _by_personal_data(actor)))
     if query.tier is not None:
         conditions.append(CustomerSummary.tier == query.tier.value)
     if query.branch_id is not None:
@@ -160,12 +172,22 @@ def _filtered(session: Session, actor: Actor, query: SearchQuery) -> Select[Cust
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
-def _text_condition(session: Session, raw: str) -> ColumnElement[bool]:
+def _by_personal_data(actor: Actor) -> bool:
+    """Whether ``q`` may match names, ID numbers and phones. An analyst sees every customer,
+    masked: a lookup by a known name, ID number or phone would tell them who a masked row is
+    (and that a person banks here), so their ``q`` matches the customer_id only. Who serves
+    customers searches by any of them, within their own scope."""
+    return actor.unrestricted or actor.role is not Role.ANALYST
+
+
+def _text_condition(session: Session, raw: str, personal: bool = True) -> ColumnElement[bool]:
     q = raw.strip()
     if not q:
         raise BadRequest("q", "the search text is empty")
     if len(q) > MAX_QUERY:
         raise BadRequest("q", f"the search text is longer than {MAX_QUERY} characters")
+    if not personal:
+        return Customer.customer_id == q
     if any(ch.isdigit() for ch in q):
         return or_(Customer.customer_id == q, Customer.id_number == q.upper(), Customer.phone == q)
     sqlite = session.get_bind().dialect.name == "sqlite"

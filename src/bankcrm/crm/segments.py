@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import ibis
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,8 +19,11 @@ from bankcrm.analytics.base import Tables
 from bankcrm.crm.errors import BadRequest, Conflict, NotFound, bump, check_version
 from bankcrm.crm.segments_frame import customer_frame, month_end, store_facts
 from bankcrm.crm.segments_rules import Rule, compile_rule, parse_rule, rule_json
-from bankcrm.domain.actor import Actor
+from bankcrm.domain.actor import Actor, Role
 from bankcrm.domain.enums import Tier
+from bankcrm.domain.errors import Forbidden
+from bankcrm.security.policy import Permission, authorize
+from bankcrm.security.scope import warehouse_scope
 from bankcrm.store.models import SavedSegment
 
 MEMBER_COLUMNS = (
@@ -49,19 +53,27 @@ def members(
     """The month-end evaluated and the customers matching ``rule`` at it, sorted by
     customer_id: customer_id, name, branch_id, tier, aum (yuan), employee_id (current RM),
     marketing_consent."""
-    d = month_end(tables, as_of)
-    frame = customer_frame(tables, actor, d, store_facts(session, d))
+    d, frame = _frame(session, actor, tables, as_of)
     chosen = frame.filter(compile_rule(rule, frame)).select(*MEMBER_COLUMNS)
     rows: pd.DataFrame = chosen.order_by("customer_id").to_pandas()
     return d, rows
+
+
+def _frame(
+    session: Session, actor: Actor, tables: Tables, as_of: date | None
+) -> tuple[date, ibis.Table]:
+    """The month-end and the customer frame at it, within the actor's scope."""
+    authorize(actor, Permission.SEGMENTS)
+    d = month_end(tables, as_of)
+    scope = warehouse_scope(session, actor)
+    return d, customer_frame(tables, d, store_facts(session, d), scope)
 
 
 def preview(
     session: Session, actor: Actor, tables: Tables, rule: Rule, as_of: date | None = None
 ) -> Preview:
     """How many customers the rule selects and their AUM (one aggregate query, no rows)."""
-    d = month_end(tables, as_of)
-    frame = customer_frame(tables, actor, d, store_facts(session, d))
+    d, frame = _frame(session, actor, tables, as_of)
     chosen = frame.filter(compile_rule(rule, frame))
     per_tier = chosen.group_by("tier").aggregate(n=chosen.count(), aum=chosen.aum.sum())
     rows = per_tier.to_pyarrow().to_pylist()
@@ -79,6 +91,7 @@ def save_segment(
     session: Session, actor: Actor, name: str, rule: Rule, description: str | None = None
 ) -> SavedSegment:
     """Save a rule under a unique name (409 when the name is taken)."""
+    authorize(actor, Permission.SEGMENTS)
     if not name.strip():
         raise BadRequest("name", "a segment needs a name")
     segment = SavedSegment(
@@ -99,7 +112,9 @@ def save_segment(
 
 
 def get_segment(session: Session, actor: Actor, segment_id: int) -> SavedSegment:
-    del actor  # scope: the security issue
+    """A saved segment. Segments are rules, not customers, so every builder may see them; who
+    matches a rule is evaluated within each actor's own scope."""
+    authorize(actor, Permission.SEGMENTS)
     segment = session.get(SavedSegment, segment_id)
     if segment is None:
         raise NotFound("segment", segment_id)
@@ -110,7 +125,7 @@ def list_segments(
     session: Session, actor: Actor, offset: int = 0, limit: int = 20
 ) -> tuple[list[SavedSegment], int]:
     """A page of saved segments (newest first) and the total count."""
-    del actor
+    authorize(actor, Permission.SEGMENTS)
     total = session.scalar(select(func.count()).select_from(SavedSegment)) or 0
     page = session.scalars(
         select(SavedSegment).order_by(SavedSegment.id.desc()).offset(offset).limit(limit)
@@ -122,7 +137,7 @@ def update_segment(
     session: Session, actor: Actor, segment_id: int, version: int, changes: dict[str, Any]
 ) -> SavedSegment:
     """Change a segment's name, description or rule; a stale ``version`` gets 409."""
-    segment = get_segment(session, actor, segment_id)
+    segment = _own_segment(session, actor, segment_id)
     check_version(segment, version)
     if "rule" in changes:
         segment.rule = json.dumps(rule_json(changes["rule"]), ensure_ascii=False)
@@ -140,8 +155,21 @@ def update_segment(
     return segment
 
 
-def delete_segment(session: Session, actor: Actor, segment_id: int) -> None:
+def _own_segment(session: Session, actor: Actor, segment_id: int) -> SavedSegment:
+    """A segment the actor may change: their own, or any for a branch manager (segments are
+    shared, so one builder must not rewrite or delete another's)."""
     segment = get_segment(session, actor, segment_id)
+    if not (
+        actor.unrestricted
+        or actor.role is Role.BRANCH_MANAGER
+        or segment.created_by == actor.username
+    ):
+        raise Forbidden(f"segment {segment_id} belongs to {segment.created_by}")
+    return segment
+
+
+def delete_segment(session: Session, actor: Actor, segment_id: int) -> None:
+    segment = _own_segment(session, actor, segment_id)
     session.delete(segment)
     try:
         session.commit()

@@ -3,8 +3,8 @@ month-end, with every field of ``segments_rules.FIELDS`` as a column.
 
 Attributes, metrics and flags come from the warehouse (DuckDB over Parquet); the current RM and
 the model scores come from the store, joined in as in-memory tables. Every segment, campaign
-and task query about "which customers" starts here (``customer_frame``), so that data scope
-(the security issue) is added in one place: ``actor_scope``.
+and task query about "which customers" starts here (``customer_frame``), within the actor's
+data scope (``bankcrm.security.scope.warehouse_scope``).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bankcrm.analytics.activity import dormancy_window
-from bankcrm.analytics.base import ALL, Scope, Tables, month_at
+from bankcrm.analytics.base import Tables, month_at, scope_of
 from bankcrm.analytics.structure import age_at, age_band, open_accounts
 from bankcrm.crm.errors import BadRequest
-from bankcrm.domain.actor import Actor
 from bankcrm.domain.enums import CounterpartyType, ProductType
+from bankcrm.security.scope import EVERYONE, WarehouseScope
 from bankcrm.store.models import Assignment, CustomerScore
 
 MATURING_TYPES = (ProductType.TIME_DEPOSIT, ProductType.LARGE_CD, ProductType.WEALTH_MANAGEMENT)
@@ -34,13 +34,6 @@ class StoreFacts:
 
     rm: pd.DataFrame  # customer_id, employee_id
     scores: pd.DataFrame  # customer_id, churn_score, clv, rfm_segment, next_best_product
-
-
-def actor_scope(tables: Tables, actor: Actor) -> Scope:
-    """The customers ``actor`` may see. Everyone sees every customer until the security issue
-    adds data scope here (the one place every customer query passes)."""
-    del tables, actor
-    return ALL
 
 
 def month_end(tables: Tables, as_of: date | None) -> date:
@@ -97,10 +90,15 @@ def _wide_scores(long: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def customer_frame(tables: Tables, actor: Actor, d: date, facts: StoreFacts) -> ibis.Table:
-    """One row per customer in the base (and the actor's scope) at month-end ``d``, with every
+def customer_frame(
+    tables: Tables, d: date, facts: StoreFacts, scope: WarehouseScope = EVERYONE
+) -> ibis.Table:
+    """One row per customer in the base (and in ``scope``) at month-end ``d``, with every
     segment field as a column; money in yuan."""
-    base = month_at(tables, d, actor_scope(tables, actor))
+    base = month_at(tables, d, scope_of(tables, scope.branch_id))
+    if scope.customer_ids is not None:  # (an empty IN list is not valid SQL everywhere)
+        ids = sorted(scope.customer_ids)
+        base = base.filter(base.customer_id.isin(ids) if ids else ibis.literal(False))
     frame = base.mutate(
         age=age_at(base.birth_date, d),
         age_band=age_band(base.birth_date, d),

@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session
 
 from bankcrm.crm.errors import BadRequest, NotFound, bump, check_version
 from bankcrm.domain.actor import Actor
+from bankcrm.security import audit
+from bankcrm.security.changes import changes
+from bankcrm.security.policy import Permission, authorize
+from bankcrm.security.scope import task_filter
 from bankcrm.store.models import Task
 
 
@@ -68,9 +72,8 @@ def _where(actor: Actor, f: TaskFilter) -> list[ColumnElement[bool]]:
 
 
 def _visible(actor: Actor) -> Select[Task]:
-    """Tasks the actor may see: all of them until the security issue adds data scope here."""
-    del actor
-    return select(Task)
+    authorize(actor, Permission.TASKS)
+    return select(Task).where(task_filter(actor))
 
 
 def list_tasks(
@@ -102,6 +105,7 @@ def update_task(
     """Change a task; ``version`` must be the stored one (else 409, nothing written)."""
     task = get_task(session, actor, task_id)
     check_version(task, version)
+    before = {"status": task.status, "outcome": task.outcome, "due_on": task.due_on}
     if task.status != TaskStatus.OPEN and (status == TaskStatus.OPEN or due_on is not None):
         raise BadRequest("status", f"the task is {task.status}: a closed task is not reopened")
     if due_on is not None:
@@ -116,6 +120,16 @@ def update_task(
             task.open_key = None  # frees the rule to raise this customer again later
             task.closed_at = datetime.now()
     bump(task)
+    after = {"status": task.status, "outcome": task.outcome, "due_on": task.due_on}
+    audit.record(
+        session,
+        actor,
+        "task.update",
+        entity="task",
+        entity_id=task.id,
+        customer_id=task.customer_id,
+        detail=changes(before, after, ("outcome",)),
+    )
     session.commit()
     return task
 

@@ -25,6 +25,7 @@ from bankcrm.domain.actor import Actor
 from bankcrm.domain.enums import EmployeeRole
 from bankcrm.domain.task_rules import RULE_TITLES_ZH, TaskRuleSettings
 from bankcrm.domain.tiers import TierLadder
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import Contact, Employee, Task
 
 INSERT_CHUNK = 20_000  # rows per statement: bounded memory on a million customers
@@ -115,7 +116,7 @@ def generate_tasks(
 ) -> GenerateReport:
     """Run every enabled rule at ``as_of`` and create the tasks; ``on_rule(name)`` is called
     after each rule (a progress bar). Commits once at the end."""
-    del actor  # batch work runs as SYSTEM; the security issue may restrict who may trigger it
+    authorize(actor, Permission.CAMPAIGN_MANAGE)  # batch work: the system, or a manager
     settings = settings or TaskRuleSettings()
     d = month_end(tables, as_of)
     months = tables.customer_month.filter(tables.customer_month.as_of < d)

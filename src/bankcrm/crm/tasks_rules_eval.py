@@ -18,7 +18,6 @@ import pandas as pd
 
 from bankcrm.analytics.base import Tables, month_at
 from bankcrm.crm.segments_frame import MATURING_TYPES, StoreFacts, customer_frame
-from bankcrm.domain.actor import SYSTEM
 from bankcrm.domain.enums import CounterpartyType, Tier
 from bankcrm.domain.task_rules import TaskRuleSettings
 from bankcrm.domain.tiers import TierLadder
@@ -155,7 +154,7 @@ def no_contact(i: RuleInput) -> ir.Table:
 
 def dormant_value(i: RuleInput) -> ir.Table:
     rule = i.settings.dormant_value
-    frame = customer_frame(i.tables, SYSTEM, i.month_end, i.facts)
+    frame = customer_frame(i.tables, i.month_end, i.facts)
     hits = frame.filter(frame.dormant & frame.tier.isin(_tiers_from(rule.min_tier)))
     return hits.select("customer_id", "branch_id", "tier", "aum")
 

@@ -1,5 +1,5 @@
 """Who is acting: every service call takes the acting user, so that data scope, masking and the
-audit trail (the security issue) are enforced in the services, never only in a screen."""
+audit trail (``bankcrm.security``) are enforced in the services, never only in a screen."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class Actor:
     role: Role
     employee_id: str | None = None
     branch_id: str | None = None
+    client: str | None = None  # where the request came from (an IP), for the audit trail
+    unrestricted: bool = False  # the system's batch jobs only: no login can carry it
 
 
-SYSTEM = Actor(username="system", role=Role.ADMIN)  # batch jobs: task generation, imports
+# Batch jobs run by the operator on the server (imports, task generation, scoring): they see
+# every customer, and their audit records say "system".
+SYSTEM = Actor(username="system", role=Role.ADMIN, unrestricted=True)

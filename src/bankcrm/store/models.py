@@ -483,3 +483,74 @@ Index(
     CustomerSummary.aum_fen.desc(),
     CustomerSummary.customer_id,
 )
+
+
+class User(Base):
+    """A login: a role, and for staff roles the employee of the extract it
+    belongs to (scope follows the employee's book and branch)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(40))
+    employee_id: Mapped[str | None] = mapped_column(ForeignKey("employees.employee_id"))
+    branch_id: Mapped[str | None] = mapped_column(ForeignKey("branches.branch_id"))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_secret: Mapped[str | None] = mapped_column(Text)  # None: no second factor enrolled
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class LoginFailure(Base):
+    """A failed login; lockout counts the failures of a username within a time window."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    client: Mapped[str | None] = mapped_column(String(100))
+
+
+class AuthSession(Base):
+    """A bearer token (API) or a session cookie (web UI). Only the SHA-256 of the random
+    token is kept, so a copy of the store grants no access; logout revokes the row."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # api, web
+    csrf_token: Mapped[str | None] = mapped_column(String(64))  # web sessions only
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditRecord(Base):
+    """The audit trail (审计日志): append-only and hash-chained. ``hash`` is the SHA-256 of the
+    record's canonical content and ``prev_hash``, so editing or deleting any record breaks
+    the chain from there on (``bankcrm audit verify``)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    entity: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(Text)
+    customer_id: Mapped[str | None] = mapped_column(Text, index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # ok, denied, failed
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON: reason, before/after, figures
+    client: Mapped[str | None] = mapped_column(String(100))
+    # Unique: two writers that read the same tip cannot both append, so the chain never forks.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
 from bankcrm.api.common import ActorDep, Page, PagingDep, SessionDep
 from bankcrm.api.routes.segments import TablesDep
@@ -198,8 +197,11 @@ def list_campaigns(session: SessionDep, actor: ActorDep, paging: PagingDep) -> P
 
 
 @router.post("/detect", summary="Detect outcomes of started campaigns from the latest extract")
-def detect(body: DetectIn, session: SessionDep, tables: TablesDep) -> list[DetectedOut]:
-    return [DetectedOut(**d.__dict__) for d in detect_outcomes_in(session, tables, body.as_of)]
+def detect(
+    body: DetectIn, session: SessionDep, actor: ActorDep, tables: TablesDep
+) -> list[DetectedOut]:
+    found = detect_outcomes_in(session, tables, body.as_of, actor)
+    return [DetectedOut(**d.__dict__) for d in found]
 
 
 class DoNotContactIn(BaseModel):
@@ -241,13 +243,8 @@ def list_members(
     paging: PagingDep,
     group: Group | None = None,
 ) -> Page[MemberOut]:
-    campaigns.get_campaign(session, actor, campaign_id)
-    query = select(CampaignMember).where(CampaignMember.campaign_id == campaign_id)
-    if group is not None:
-        query = query.where(CampaignMember.group == group)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(CampaignMember.customer_id).offset(paging.offset).limit(paging.page_size)
+    rows, total = campaigns_results.list_members(
+        session, actor, campaign_id, group, paging.offset, paging.page_size
     )
     return Page(
         items=[member_out(m) for m in rows],

@@ -7,22 +7,27 @@ Thin: each route parses, calls one CounterService method and shapes the answer. 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from bankcrm.api.common import ActorDep, ErrorBody, ErrorDetail
+from bankcrm.api.auth import client_of, security_settings
+from bankcrm.api.common import ActorDep, ErrorBody, ErrorDetail, SessionDep
+from bankcrm.api.routes.auth import login_limiter
+from bankcrm.api.schemas import UtcDateTime
 from bankcrm.counter.identity import IdentityRequest
 from bankcrm.counter.outcomes import Status
 from bankcrm.counter.service import CounterService
-from bankcrm.domain.actor import Actor, Role
+from bankcrm.domain.actor import Actor
 from bankcrm.domain.counter.errors import CounterError
 from bankcrm.domain.counter.policy import LABELS_ZH, PolicyRule, TxnType
+from bankcrm.security.login import authenticate
+from bankcrm.security.sessions import actor_of
 from bankcrm.store.models import CounterTransaction, CounterVerification
 
 
@@ -44,14 +49,6 @@ class CounterRoute(APIRoute):
 
         return route
 
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-# The counter's clock is UTC; the store gives the times back naive (SQLite keeps no zone), so
-# they are labelled UTC again on the way out: an RFC 3339 date-time, as the schema promises.
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 router = APIRouter(
     route_class=CounterRoute,
@@ -120,11 +117,12 @@ class CacheGrantPublic(BaseModel):
 
 
 class Supervisor(BaseModel):
-    """STOP-GAP until the security issue: the authorizing supervisor as sent by the terminal
-    (the security issue replaces this with the supervisor's own authentication)."""
+    """The authorizing supervisor's own credentials, typed in at the teller's terminal (授权):
+    checked like a login (lockout and audit included), never trusted as sent."""
 
     username: Text
-    role: Role
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    totp: Annotated[str | None, Field(max_length=10)] = None
 
 
 class TransactionCreate(BaseModel):
@@ -208,17 +206,36 @@ def request_cache(
 
 @router.post("/sessions/{session_id}/transactions")
 def transact(
-    session_id: str, body: TransactionCreate, actor: ActorDep, service: ServiceDep
+    request: Request,
+    session_id: str,
+    body: TransactionCreate,
+    actor: ActorDep,
+    service: ServiceDep,
+    store: SessionDep,
 ) -> TransactionOutcomePublic:
     """Record a transaction, or answer what it needs first (a fresh check, a supervisor)."""
     supervisor = None
     if body.supervisor is not None:
-        supervisor = Actor(body.supervisor.username, body.supervisor.role)
+        supervisor = _authenticated_supervisor(request, store, body.supervisor)
     outcome = service.transact(
         actor, session_id, body.terminal_id, body.txn_type.value, body.amount,
         body.fresh_verification_id, supervisor,
     )  # fmt: skip
     return TransactionOutcomePublic.model_validate(outcome, from_attributes=True)
+
+
+def _authenticated_supervisor(request: Request, store: Session, given: Supervisor) -> Actor:
+    """The supervisor's login, authenticated now (401 on wrong credentials)."""
+    user = authenticate(
+        store,
+        given.username,
+        given.password,
+        security_settings(request),
+        client_of(request),
+        given.totp,
+        limiter=login_limiter(request),
+    )
+    return actor_of(user, client_of(request))
 
 
 @router.get("/sessions/{session_id}/transactions")

@@ -76,6 +76,7 @@ def list_customers(
             rm_employee_id=h.rm_employee_id,
             rm_name=h.rm_name,
             flags=[f for f in Flag if getattr(h, f.value)],
+            name_masked=h.name_masked,
         )
         for h in hits
     ]
@@ -94,9 +95,9 @@ def get_customer_360(
 
 
 def _view(v: Customer360, settings: CrmSettingsDep) -> Customer360Out:
-    c, s = v.customer, v.summary
+    s = v.summary
     return Customer360Out(
-        profile=ProfileOut.model_validate(c, from_attributes=True),
+        profile=ProfileOut.model_validate(v.profile, from_attributes=True),
         as_of=s.as_of if s else None,
         tier=s.tier if s else None,
         tier_label_zh=LABELS_ZH.get(s.tier) if s else None,

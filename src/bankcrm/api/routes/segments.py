@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
@@ -20,9 +20,10 @@ from bankcrm.api.common import ActorDep, BadRequest, Page, PagingDep, SessionDep
 from bankcrm.api.deps import WarehouseDep
 from bankcrm.api.schemas import yuan
 from bankcrm.crm import segments
-from bankcrm.crm.segments_export import write_members_xlsx
+from bankcrm.crm.segments_export import export_members
 from bankcrm.crm.segments_rules import FIELDS, OPS_BY_KIND, Rule, from_finding, rule_json
 from bankcrm.domain.money import format_wan
+from bankcrm.security.policy import Permission, authorize
 from bankcrm.store.models import SavedSegment
 from bankcrm.warehouse.engines import connect
 
@@ -217,18 +218,41 @@ def refresh_segment(
     responses={200: {"content": {XLSX: {}}}},
 )
 def export_segment(
-    segment_id: SegmentId, session: SessionDep, actor: ActorDep, tables: TablesDep
+    segment_id: SegmentId,
+    session: SessionDep,
+    actor: ActorDep,
+    tables: TablesDep,
+    marketing: Annotated[
+        bool,
+        Query(
+            description="leave out customers without marketing consent or on the "
+            "do-not-contact list (the default: an export is for contacting them)"
+        ),
+    ] = True,
 ) -> FileResponse:
+    authorize(actor, Permission.SEGMENT_EXPORT)  # before any work; the service checks again
     saved = segments.get_segment(session, actor, segment_id)
     d, rows = segments.members(session, actor, tables, segments.saved_rule(saved))
     folder = FsPath(tempfile.mkdtemp(prefix="bankcrm-segment-"))
-    path = write_members_xlsx(rows, folder / "segment.xlsx", f"{saved.name}（{d}）")
+    try:
+        done = export_members(
+            session,
+            actor,
+            rows,
+            folder / "segment.xlsx",
+            f"{saved.name}（{d}）",
+            marketing=marketing,
+            segment_id=saved.id,
+        )
+    except BaseException:
+        _remove(folder)
+        raise
     return FileResponse(
-        path,
+        done.path,
         media_type=XLSX,
         filename=f"segment-{saved.id}-{d}.xlsx",
         background=BackgroundTask(_remove, folder),
-    )
+    )  # fmt: skip
 
 
 def _remove(folder: FsPath) -> None:
