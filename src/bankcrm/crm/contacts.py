@@ -106,7 +106,7 @@ def log_contact(session: Session, actor: Actor, customer_id: str, data: ContactI
         entity="contact",
         entity_id=contact.id,
         customer_id=customer_id,
-        detail={"after": _fields(contact)},
+        detail=changes({}, _fields(contact), _FREE_TEXT),
     )
     session.commit()
     return contact

@@ -22,6 +22,8 @@ from bankcrm.crm.segments_rules import Rule, compile_rule, parse_rule, rule_json
 from bankcrm.domain.actor import Actor, Role
 from bankcrm.domain.enums import Tier
 from bankcrm.domain.errors import Forbidden
+from bankcrm.security import audit
+from bankcrm.security.changes import changes as changes_of
 from bankcrm.security.policy import Permission, authorize
 from bankcrm.security.scope import warehouse_scope
 from bankcrm.store.models import SavedSegment
@@ -103,12 +105,32 @@ def save_segment(
         version=1,
     )
     session.add(segment)
+    _commit(session, actor, "segment.create", segment, {"after": _fields(segment)},
+            Conflict(f"a segment named {name!r} exists", field="name"))  # fmt: skip
+    return segment
+
+
+def _fields(segment: SavedSegment) -> dict[str, Any]:
+    return {"name": segment.name, "description": segment.description, "rule": segment.rule}
+
+
+def _commit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    segment: SavedSegment,
+    detail: dict[str, Any],
+    clash: Conflict,
+) -> None:
+    """Write the change and its audit record together; a unique-name clash is ``clash``."""
     try:
+        session.flush()
+        audit.record(session, actor, action, entity="segment", entity_id=segment.id,
+                     detail=detail)  # fmt: skip
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict(f"a segment named {name!r} exists", field="name") from None
-    return segment
+        raise clash from None
 
 
 def get_segment(session: Session, actor: Actor, segment_id: int) -> SavedSegment:
@@ -139,6 +161,7 @@ def update_segment(
     """Change a segment's name, description or rule; a stale ``version`` gets 409."""
     segment = _own_segment(session, actor, segment_id)
     check_version(segment, version)
+    before = _fields(segment)
     if "rule" in changes:
         segment.rule = json.dumps(rule_json(changes["rule"]), ensure_ascii=False)
         segment.customers = segment.aum_fen = None  # figures of the old rule
@@ -147,11 +170,8 @@ def update_segment(
         if key in changes:
             setattr(segment, key, changes[key])
     bump(segment)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("a segment with that name exists", field="name") from None
+    _commit(session, actor, "segment.update", segment, changes_of(before, _fields(segment)),
+            Conflict("a segment with that name exists", field="name"))  # fmt: skip
     return segment
 
 
@@ -170,12 +190,10 @@ def _own_segment(session: Session, actor: Actor, segment_id: int) -> SavedSegmen
 
 def delete_segment(session: Session, actor: Actor, segment_id: int) -> None:
     segment = _own_segment(session, actor, segment_id)
+    before = _fields(segment)
     session.delete(segment)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("campaigns use this segment", field="id") from None
+    _commit(session, actor, "segment.delete", segment, {"before": before},
+            Conflict("campaigns use this segment", field="id"))  # fmt: skip
 
 
 def saved_rule(segment: SavedSegment) -> Rule:
