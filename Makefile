@@ -27,6 +27,10 @@ demo: install
 	@echo "analysis written to bankcrm-data/analysis.xlsx and bankcrm-data/analysis.json"
 	$(BIN)/bankcrm diagnose --branch B0100
 	$(BIN)/bankcrm report --branch B0100 --out bankcrm-data/report --pdf
+	@echo "网页 web UI: http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/api/docs)"
+	@echo "演示用户 demo logins: demo_manager demo_rm demo_teller demo_analyst demo_auditor demo_admin"
+	@echo "演示密码 password: Demo-2020-xinyu   (Ctrl+C stops the server)"
+	BANKCRM_SECURITY__COOKIE_SECURE=false $(BIN)/bankcrm serve
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
@@ -23,6 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 POSTGRES_URL = os.environ.get("BANKCRM_TEST_POSTGRES_URL")
 REQUIRE_ENGINES = os.environ.get("BANKCRM_REQUIRE_ENGINES") == "1"
+
+# No time limit per example: a deadline is a wall-clock assertion, and on a loaded 2-core CI
+# machine a fast example can take longer than 200 ms and fail a correct test.
+settings.register_profile("bankcrm", deadline=None)
+settings.load_profile("bankcrm")
 
 
 def missing_engine(reason: str) -> None:

@@ -7,6 +7,7 @@ warehouse's Parquet files, not from the code under test."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -200,3 +201,24 @@ def test_spark_gives_the_same_contract(
     """The same analysis on Spark: identical JSON (money exact, shares within 1e-6)."""
     on_spark = analyze(Tables.load(connect("pyspark", spark), warehouse))
     assert same(on_spark, result)
+
+
+def test_analyses_in_parallel_threads_agree(warehouse: Warehouse, result: dict[str, Any]) -> None:
+    """Two API requests analyse at once, each on its own connection: neither may touch a
+    connection the other uses (an ``ibis.memtable`` runs on one process-wide connection)."""
+    results: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(analyze(Tables.load(connect("duckdb"), warehouse)))
+        except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == [result] * 3

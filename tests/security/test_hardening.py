@@ -26,7 +26,7 @@ LIMIT = 4096
 @pytest.fixture
 def client(crm: CrmStore, tmp_path: Path) -> Iterator[TestClient]:
     settings = settings_for(crm, tmp_path).model_copy(
-        update={"security": SecuritySettings(max_request_bytes=LIMIT)}
+        update={"security": SecuritySettings(max_request_bytes=LIMIT, max_upload_bytes=2 * LIMIT)}
     )
     assert isinstance(settings, Settings)
     with TestClient(create_app(settings)) as test_client:
@@ -77,6 +77,13 @@ def test_a_body_over_the_limit_is_refused_with_413(client: TestClient, crm: CrmS
     assert timeline["total"] == 0  # nothing was stored
     small = client.post(f"/api/v1/customers/{cid}/contacts", json={**big, "notes": "短"})
     assert small.status_code != 413
+
+
+def test_uploads_of_the_web_ui_have_their_own_limit(client: TestClient) -> None:
+    upload = "/_nicegui/client/x/upload/y"  # no such upload here: past the limit it is a 404
+    assert client.post(upload, content=b"z" * (LIMIT + 10)).status_code == 404
+    assert client.post(upload, content=b"z" * (2 * LIMIT + 10)).status_code == 413
+    assert client.post("/api/v1/users", content=b"z" * (LIMIT + 10)).status_code == 413
 
 
 def test_access_log_lines_lose_their_query_strings() -> None:

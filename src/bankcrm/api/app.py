@@ -117,7 +117,11 @@ def create_app(settings: Settings, crm_settings: CrmSettings | None = None) -> F
     app.include_router(v1)
     # Outermost last: the size limit runs before anything reads the body.
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=settings.security.max_request_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.security.max_request_bytes,
+        upload_bytes=settings.security.max_upload_bytes,
+    )
     quiet_access_log()
     return app
 

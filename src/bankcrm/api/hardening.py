@@ -18,6 +18,13 @@ DOCS_CSP = (
     "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
     "frame-ancestors 'none'"
 )
+# The staff screens (NiceGUI: Vue and Quasar, served from the package) evaluate their templates
+# in the browser and talk over a WebSocket to this same host; nothing from anywhere else.
+WEB_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -44,9 +51,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
-                headers.setdefault(
-                    "Content-Security-Policy", DOCS_CSP if path in DOCS_PATHS else STRICT_CSP
-                )
+                headers.setdefault("Content-Security-Policy", _csp(path))
                 if path.startswith("/api/v1"):  # customer data: never in a shared cache
                     headers["Cache-Control"] = "no-store"
             await send(message)
@@ -54,17 +59,32 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
-    """Refuse (413) a request body larger than ``max_bytes``: at once when Content-Length says
-    so, or as soon as a streamed (chunked) body passes the limit."""
+def _csp(path: str) -> str:
+    if path in DOCS_PATHS:
+        return DOCS_CSP
+    return STRICT_CSP if path.startswith("/api") else WEB_CSP
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+UPLOAD_PREFIX = "/_nicegui/"  # the web UI's file uploads (an extract on the admin screen)
+
+
+class BodyLimit:
+    """Refuse (413) a request body larger than ``max_bytes`` (``upload_bytes`` for the web UI's
+    uploads): at once when Content-Length says so, or as soon as a streamed (chunked) body
+    passes the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(UPLOAD_PREFIX) and self.upload_bytes != self.max_bytes:
+            limited = BodyLimit(self.app, self.upload_bytes)
+            await limited(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):

@@ -18,7 +18,8 @@ def serve_command(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API under /api/v1, with OpenAPI docs at /api/docs."""
+    """Serve the staff web UI at / and the API under /api/v1 (OpenAPI docs at /api/docs).
+    With --workers above 1, the API only."""
     import uvicorn  # noqa: PLC0415  (only this command needs the server)
 
     settings = Settings()
@@ -32,10 +33,11 @@ def serve_command(
     print_bootstrap_admin(settings)
     console.print(f"bankcrm API on http://{host}:{port}/api/docs (store {settings.store_url_safe})")
     if workers == 1:
-        from bankcrm.api.app import create_app  # noqa: PLC0415
+        from bankcrm.web.mount import create_web_app  # noqa: PLC0415
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
-    else:  # several processes: each builds its own app (and engine) from the environment
+        console.print(f"bankcrm 网页 web UI on http://{host}:{port}/")
+        uvicorn.run(create_web_app(settings), host=host, port=port, log_level="info")
+    else:  # several processes: the API only (each screen keeps a WebSocket to its process)
         uvicorn.run(
             "bankcrm.api.app:app_from_environment",
             factory=True,

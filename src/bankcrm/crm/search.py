@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -42,7 +42,14 @@ from bankcrm.domain.enums import Tier
 from bankcrm.security import audit
 from bankcrm.security.masking import Context, PersonalField, Shown, mask_query
 from bankcrm.security.policy import Permission, authorize
-from bankcrm.store.models import Assignment, Customer, CustomerScore, CustomerSummary, Employee
+from bankcrm.store.models import (
+    Assignment,
+    Contact,
+    Customer,
+    CustomerScore,
+    CustomerSummary,
+    Employee,
+)
 
 MIN_SUBSTRING = 3  # the shortest text a trigram index finds anywhere in a name
 MAX_QUERY = 100
@@ -62,6 +69,8 @@ class SearchSort(StrEnum):
     AUM_DESC = "-aum"
     AUM = "aum"
     OPENED_ON = "opened_on"
+    CHURN_DESC = "-churn"  # the latest churn score, highest first; never scored last
+    LAST_CONTACT = "last_contact"  # the longest without a contact first; never contacted first
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class CustomerHit:
     maturity_soon: bool | None
     large_outflow: bool | None
     name_masked: bool = False
+    churn_score: float | None = None  # the latest churn score (``bankcrm score``)
+    last_contact_at: datetime | None = None  # the latest contact logged in the CRM
 
 
 def search(
@@ -116,7 +127,9 @@ def search(
         .offset(offset)
         .limit(limit)
     ).all()
-    rms = current_rms(session, [row[0].customer_id for row in rows])
+    ids = [row[0].customer_id for row in rows]
+    rms = current_rms(session, ids)
+    churn, contacted = churn_scores(session, ids), last_contacts(session, ids)
     shown = Shown.to(actor, Context.LIST)
     hits = [
         CustomerHit(
@@ -133,6 +146,8 @@ def search(
             maturity_soon=maturing,
             large_outflow=outflow,
             name_masked=PersonalField.NAME not in shown.clear,
+            churn_score=churn.get(c.customer_id),
+            last_contact_at=contacted.get(c.customer_id),
         )
         for c, tier, aum, dormant, maturing, outflow in rows
     ]
@@ -236,6 +251,63 @@ def current_rms(session: Session, customer_ids: list[str]) -> dict[str, tuple[st
     return {customer: (employee, name) for customer, employee, name in rows}  # latest wins
 
 
+def _latest_churn() -> ColumnElement[Any]:
+    """The date of the latest churn scoring (one snapshot scores every customer)."""
+    return (
+        select(func.max(CustomerScore.as_of))
+        .where(CustomerScore.model == "churn")
+        .scalar_subquery()
+    )
+
+
+def _churn_of_customer() -> ColumnElement[Any]:
+    return (
+        select(CustomerScore.score)
+        .where(
+            CustomerScore.customer_id == Customer.customer_id,
+            CustomerScore.model == "churn",
+            CustomerScore.as_of == _latest_churn(),
+        )
+        .scalar_subquery()
+    )
+
+
+def _last_contact_of_customer() -> ColumnElement[Any]:
+    # one index probe per customer (ix_contacts_customer_occurred): fine for an RM's book or a
+    # filtered list; sorting a whole bank by it reads every customer's latest contact
+    return (
+        select(func.max(Contact.occurred_at))
+        .where(Contact.customer_id == Customer.customer_id)
+        .scalar_subquery()
+    )
+
+
+def churn_scores(session: Session, customer_ids: list[str]) -> dict[str, float]:
+    """customer_id → latest churn score, for a page of customers (one indexed query)."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(CustomerScore.customer_id, CustomerScore.score).where(
+            CustomerScore.customer_id.in_(customer_ids),
+            CustomerScore.model == "churn",
+            CustomerScore.as_of == _latest_churn(),
+        )
+    ).all()
+    return {customer: score for customer, score in rows if score is not None}
+
+
+def last_contacts(session: Session, customer_ids: list[str]) -> dict[str, datetime]:
+    """customer_id → when the latest contact happened, for a page of customers."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(Contact.customer_id, func.max(Contact.occurred_at))
+        .where(Contact.customer_id.in_(customer_ids))
+        .group_by(Contact.customer_id)
+    ).all()
+    return {customer: at for customer, at in rows}  # noqa: C416  (typed rows)
+
+
 def _needs_summary(query: SearchQuery) -> bool:
     return query.tier is not None or bool(query.flags)
 
@@ -244,14 +316,14 @@ def _order(sort: SearchSort, inner: bool) -> list[UnaryExpression[Any]]:
     tie = Customer.customer_id.asc()  # a stable order makes pages not overlap
     if inner and sort is SearchSort.AUM_DESC:  # every row has a summary: the index order
         return [CustomerSummary.aum_fen.desc(), CustomerSummary.customer_id.asc()]
-    match sort:
-        case SearchSort.NAME:
-            return [Customer.name.asc(), tie]
-        case SearchSort.CUSTOMER_ID:
-            return [tie]
-        case SearchSort.AUM_DESC:
-            return [CustomerSummary.aum_fen.desc().nulls_last(), tie]
-        case SearchSort.AUM:
-            return [CustomerSummary.aum_fen.asc().nulls_first(), tie]
-        case SearchSort.OPENED_ON:
-            return [Customer.opened_on.asc(), tie]
+    if sort is SearchSort.CUSTOMER_ID:
+        return [tie]
+    first: dict[SearchSort, UnaryExpression[Any]] = {
+        SearchSort.NAME: Customer.name.asc(),
+        SearchSort.AUM_DESC: CustomerSummary.aum_fen.desc().nulls_last(),
+        SearchSort.AUM: CustomerSummary.aum_fen.asc().nulls_first(),
+        SearchSort.OPENED_ON: Customer.opened_on.asc(),
+        SearchSort.CHURN_DESC: _churn_of_customer().desc().nulls_last(),
+        SearchSort.LAST_CONTACT: _last_contact_of_customer().asc().nulls_first(),
+    }
+    return [first[sort], tie]

@@ -23,6 +23,7 @@ class SecuritySettings(BaseModel):
     password_min_length: int = Field(10, ge=8, le=128)
     login_attempts_per_minute: int = Field(20, ge=1, le=10_000)  # per client address
     max_request_bytes: int = Field(1_048_576, ge=1024)  # larger bodies answer 413
+    max_upload_bytes: int = Field(200 * 1_048_576, ge=1024)  # a zipped extract on the admin screen
     totp_required_for: tuple[Role, ...] = ()  # roles that must enrol a second factor
     cookie_secure: bool = True  # only over HTTPS (turn off for plain-HTTP local development)
     contact_note_retention_days: int = Field(5 * 365, ge=30)  # notes older are erased

@@ -1,0 +1,12 @@
+"""The screens. Importing this package registers every page with NiceGUI."""
+
+from bankcrm.web.pages import (  # noqa: F401  (registers the pages)
+    admin,
+    counter,
+    customers,
+    home,
+    login,
+    segments,
+    structure,
+    workbench,
+)
