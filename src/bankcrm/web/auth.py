@@ -49,7 +49,16 @@ def lang_of(request: Request) -> str:
 
 
 def visit_of(request: Request) -> Visit | None:
-    """The visit, or None when the request carries no live session."""
+    """The visit, or None when the request carries no live session — or one whose password an
+    administrator set and that must change it first (``to_login`` sends it to /password)."""
+    visit = session_of(request)
+    if visit is None or visit.login.user.must_change_password:
+        return None
+    return visit
+
+
+def session_of(request: Request) -> Visit | None:
+    """The live session of the request, whatever its state."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -64,5 +73,9 @@ def visit_of(request: Request) -> Visit | None:
 
 
 def to_login(request: Request) -> Any:
-    """Send a visitor without a session to the login page, back here after."""
+    """Send a visitor without a session to the login page, back here after; one who must
+    change an administrator-set password, to /password first."""
+    live = session_of(request)
+    if live is not None and live.login.user.must_change_password:
+        return RedirectResponse("/password", status_code=303)
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -56,6 +56,9 @@ def frame(visit: Visit, title_zh: str, title_en: str) -> Iterator[None]:
         ui.button("English" if other == "en" else "中文", on_click=lambda: _switch(other)).props(
             "flat color=white"
         )
+        ui.button(t("修改密码", "Password"), on_click=lambda: ui.navigate.to("/password")).props(
+            "flat color=white"
+        )
         ui.button(t("退出", "Log out"), icon="logout", on_click=lambda: _logout(visit)).props(
             'flat color=white data-testid="logout"'
         )

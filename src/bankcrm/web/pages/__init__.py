@@ -6,6 +6,7 @@ from bankcrm.web.pages import (  # noqa: F401  (registers the pages)
     customers,
     home,
     login,
+    password,
     segments,
     structure,
     workbench,
